@@ -1,0 +1,33 @@
+# The two commands of the README: `make demo` and `make test`.
+# Each sets up everything it needs on a fresh Debian machine with Python 3.11
+# (a .venv with the package and the extras it needs), then runs.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+# A stamp per extra set: re-installs when pyproject.toml changes.
+$(VENV)/.stamp-test: pyproject.toml | $(BIN)/python
+	$(PIP) install -q -e ".[test]"
+	touch $@
+
+$(VENV)/.stamp-demo: pyproject.toml | $(BIN)/python
+	$(PIP) install -q -e .
+	touch $@
+
+test: $(VENV)/.stamp-test
+	$(BIN)/python -m pytest
+
+demo: $(VENV)/.stamp-demo
+	$(BIN)/python -m workbench._demo
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis demo-output
