@@ -9,12 +9,23 @@ import pytest
 PUBLIC = {
     "workbench": ["WorkbenchException", "__version__"],
     "workbench.models": [
+        "Model",
+        "ModelInfo",
         "ModelSignature",
+        "Resource",
+        "ResourceType",
         "SignatureDiff",
         "convert_input_example_to_serving_input",
         "diff_signatures",
+        "get_model_info",
         "infer_signature",
+        "set_retriever_schema",
         "validate_schema",
+    ],
+    "workbench.models.signature": ["ModelSignature", "infer_signature"],
+    "workbench.types.schema": [
+        "AnyType", "Array", "ColSpec", "DataType", "Map", "Object", "ParamSchema",
+        "ParamSpec", "Property", "Schema", "TensorSpec", "convert_dataclass_to_schema",
     ],
     "workbench.types": [
         "AnyType", "Array", "ColSpec", "DataType", "Map", "Object", "ParamSchema",

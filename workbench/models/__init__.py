@@ -10,11 +10,17 @@ import importlib
 from typing import Any
 
 _LAZY = {
+    "Model": "workbench.models._model",
+    "ModelInfo": "workbench.models._model",
     "ModelSignature": "workbench.models._signature",
+    "Resource": "workbench.models._resources",
+    "ResourceType": "workbench.models._resources",
     "SignatureDiff": "workbench.models._signature_diff",
     "convert_input_example_to_serving_input": "workbench.models._serving_input",
     "diff_signatures": "workbench.models._signature_diff",
+    "get_model_info": "workbench.models._model",
     "infer_signature": "workbench.models._signature",
+    "set_retriever_schema": "workbench.models._retriever",
     "validate_schema": "workbench.models._enforcement",
 }
 
