@@ -21,7 +21,7 @@ import pandas as pd
 import pydantic
 import pytest
 import scipy.sparse as sp
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from hypothesis.extra import pandas as hpd
@@ -511,7 +511,26 @@ def test_hypothesis_dicts_match_mlflow(value):
 def test_hypothesis_params_match_mlflow(value):
     import copy
 
+    # An empty list among scalars is a documented departure (pinned below).
+    assume(not _empty_list_among_scalars(value))
     _assert_same_as_mlflow(lambda: (None, None, copy.deepcopy(value)))
+
+
+def _empty_list_among_scalars(value):
+    if isinstance(value, dict):
+        return any(_empty_list_among_scalars(v) for v in value.values())
+    if isinstance(value, list):
+        has_empty = any(isinstance(v, (list, dict)) and len(v) == 0 for v in value)
+        has_scalar = any(not isinstance(v, (list, dict)) and v is not None for v in value)
+        return (has_empty and has_scalar) or any(_empty_list_among_scalars(v) for v in value)
+    return False
+
+
+@pytest.mark.parametrize("params", [{"p": {"a": [[], False]}}, {"p": {"a": [[], 0.0]}}, {"p": {"a": ["x", []]}}])
+def test_empty_list_among_scalars_is_refused(params):
+    """MLflow's answer here depends on numpy's coercion of the mix; we refuse it outright."""
+    with pytest.raises(WorkbenchException, match="Expected a list of scalars"):
+        workbench.models.infer_signature(params=params)
 
 
 @pytest.mark.parametrize(
@@ -520,7 +539,6 @@ def test_hypothesis_params_match_mlflow(value):
         {"p": {"a": [None, False]}},
         {"p": {"a": [None, 1.5]}},
         {"p": {"a": ["x", None]}},
-        {"p": {"a": [[], False]}},
     ],
 )
 def test_object_param_with_none_in_a_list_matches_mlflow(params):
