@@ -7,29 +7,50 @@ import sys
 import pytest
 
 PUBLIC = {
-    "workbench": ["WorkbenchException", "__version__"],
+    "workbench": [
+        "MetricThreshold", "WorkbenchException", "__version__", "evaluate",
+        "validate_evaluation_results",
+    ],
+    "workbench.evaluation": [
+        "CalibrationCurve", "ConfusionMatrix", "CsvEvaluationArtifact", "DetCurve",
+        "EvaluationArtifact", "EvaluationDataset", "EvaluationMetric", "EvaluationResult",
+        "Explanation", "GainsCurve", "ImageEvaluationArtifact", "JsonEvaluationArtifact",
+        "LiftCurve", "MetricThreshold", "MetricValue", "ModelEvaluator",
+        "ModelValidationFailedException", "NumpyEvaluationArtifact", "ParquetEvaluationArtifact",
+        "PerClassMetrics", "PrecisionRecallCurve", "ResidualSummary", "RocCurve",
+        "TextEvaluationArtifact", "ThresholdTable", "evaluate", "list_evaluators", "make_metric",
+        "validate_evaluation_results",
+    ],
+    "workbench.metrics": [
+        "EvaluationMetric", "MetricValue", "exact_match", "f1_score", "mae", "make_metric", "mape",
+        "max_error", "mse", "ndcg_at_k", "precision_at_k", "precision_score", "r2_score",
+        "recall_at_k", "recall_score", "rmse",
+    ],
     "workbench.models": [
-        "Model",
-        "ModelInfo",
-        "ModelSignature",
-        "Resource",
-        "ResourceType",
-        "SignatureDiff",
-        "convert_input_example_to_serving_input",
-        "diff_signatures",
-        "get_model_info",
-        "infer_signature",
-        "set_retriever_schema",
+        "EvaluationArtifact", "EvaluationMetric", "EvaluationResult", "MetricThreshold", "Model",
+        "ModelConfig", "ModelInfo", "ModelSignature", "Resource", "ResourceType", "SignatureDiff",
+        "convert_input_example_to_serving_input", "diff_signatures", "evaluate", "get_model_info",
+        "infer_pip_requirements", "infer_signature", "list_evaluators", "make_metric", "predict",
+        "set_model", "set_retriever_schema", "set_signature", "update_model_requirements",
         "validate_schema",
     ],
     "workbench.models.signature": ["ModelSignature", "infer_signature"],
-    "workbench.types.schema": [
-        "AnyType", "Array", "ColSpec", "DataType", "Map", "Object", "ParamSchema",
-        "ParamSpec", "Property", "Schema", "TensorSpec", "convert_dataclass_to_schema",
+    "workbench.pyfunc": [
+        "PyFuncModel", "PythonModel", "PythonModelContext", "add_to_model", "load_model",
+        "log_model", "save_model",
+    ],
+    "workbench.sklearn": [
+        "FLAVOR_NAME", "SERIALIZATION_FORMAT_CLOUDPICKLE", "SERIALIZATION_FORMAT_PICKLE",
+        "SERIALIZATION_FORMAT_SKOPS", "SUPPORTED_SERIALIZATION_FORMATS", "get_default_conda_env",
+        "get_default_pip_requirements", "load_model", "log_model", "save_model",
     ],
     "workbench.types": [
         "AnyType", "Array", "ColSpec", "DataType", "Map", "Object", "ParamSchema",
         "ParamSpec", "Property", "Schema", "TensorSpec",
+    ],
+    "workbench.types.schema": [
+        "AnyType", "Array", "ColSpec", "DataType", "Map", "Object", "ParamSchema",
+        "ParamSpec", "Property", "Schema", "TensorSpec", "convert_dataclass_to_schema",
     ],
 }
 
@@ -46,8 +67,9 @@ def test_every_public_name_resolves(module_name):
     module = importlib.import_module(module_name)
     for name in module.__all__:
         assert getattr(module, name) is not None, name
-        if not name.startswith("_"):
-            assert getattr(module, name).__module__.startswith("workbench"), name
+        value = getattr(module, name)
+        if callable(value) and not name.startswith("_"):
+            assert value.__module__.startswith("workbench"), name
 
 
 def test_submodules_are_reachable_from_the_top():
@@ -61,7 +83,8 @@ def test_submodules_are_reachable_from_the_top():
 
 def test_import_is_light():
     code = (
-        "import sys, workbench, workbench.models, workbench.types; "
+        "import sys, workbench, workbench.models, workbench.types, workbench.evaluation, "
+        "workbench.pyfunc, workbench.sklearn; "
         "from workbench.models import ModelSignature, infer_signature, validate_schema; "
         "heavy = {'IPython', 'ipywidgets', 'plotly', 'mlflow', 'sklearn', 'click', 'fastapi'}; "
         "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))"

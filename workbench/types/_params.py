@@ -157,11 +157,10 @@ def _check_json_value(value: Any, dtype: Any, required: bool = True) -> None:
             # happens to coerce the mix ([[], False] passes, [[], "x"] fails); we refuse it.
             if not all(_is_none_or_nan(i) or np.isscalar(i) for i in value):
                 raise invalid(f"Expected a list of scalars for {dtype!r}, got {value!r}")
-            _check_json_series(pd.Series(list(value)), dtype.dtype)
+            if len(value):
+                _check_json_series(pd.Series(list(value)), dtype.dtype)
             return
         for item in value:
-            if item is None or (isinstance(item, (list, dict)) and len(item) == 0):
-                continue  # a hole in the list, as above
             _check_json_value(item, dtype.dtype, required)
     elif isinstance(dtype, Map):
         if (not required or isinstance(dtype.value_type, AnyType)) and value in (None, {}):
