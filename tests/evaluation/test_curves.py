@@ -1,0 +1,202 @@
+"""Curve points equal scikit-learn's before decimation; decimated curves keep AUC and ends."""
+
+import json
+
+import numpy as np
+import pytest
+from sklearn import metrics as skm
+
+from workbench import WorkbenchException
+from workbench.evaluation._classification import evaluate_classifier
+from workbench.evaluation._curves import (
+    CalibrationCurve,
+    DetCurve,
+    GainsCurve,
+    LiftCurve,
+    PrecisionRecallCurve,
+    RocCurve,
+    curve_from_dict,
+    det_points,
+    pr_points,
+    rank_scores,
+    roc_points,
+)
+from workbench.evaluation._decimate import MAX_POINTS
+from workbench.evaluation._tables import threshold_table_from_ranking
+
+RTOL = 1e-12
+
+
+def _data(n, seed=0, ties=False, weighted=False):
+    rng = np.random.default_rng(seed)
+    y = rng.random(n) < 0.3
+    s = np.clip(0.2 * y + rng.normal(0.4, 0.2, n), 0, 1)
+    if ties:
+        s = np.round(s, 2)
+    w = None
+    if weighted:
+        w = rng.random(n) * 2
+        w[::13] = 0.0  # zero-weight rows are dropped, as scikit-learn does
+    return y, s, w
+
+
+CASES = [dict(n=500), dict(n=500, ties=True), dict(n=3000, weighted=True),
+         dict(n=3000, ties=True, weighted=True), dict(n=7, seed=3)]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_full_points_equal_sklearn(case):
+    y, s, w = _data(**case)
+    r = rank_scores(y, s, w)
+    for ours, theirs in ((roc_points(r), skm.roc_curve(y, s, sample_weight=w)),
+                         (pr_points(r), skm.precision_recall_curve(y, s, sample_weight=w)),
+                         (det_points(r), skm.det_curve(y, s, sample_weight=w))):
+        for a, b in zip(ours, theirs):
+            assert a.shape == b.shape
+            np.testing.assert_allclose(a, b, rtol=RTOL, atol=1e-15)
+
+
+@pytest.mark.parametrize("case", CASES[:4])
+def test_ranking_counts_equal_confusion_matrix_at_thresholds(case):
+    y, s, w = _data(**case)
+    r = rank_scores(y, s, w)
+    tns, fps, fns, tps, thr = skm.confusion_matrix_at_thresholds(y, s, sample_weight=w)
+    np.testing.assert_array_equal(r.thresholds, thr)
+    np.testing.assert_allclose(r.tps, tps, rtol=RTOL)
+    np.testing.assert_allclose(r.fps, fps, rtol=RTOL)
+    table = threshold_table_from_ranking(r, max_rows=10**6)
+    np.testing.assert_allclose(table.tn, tns, rtol=RTOL, atol=1e-12)
+    np.testing.assert_allclose(table.fn, fns, rtol=RTOL, atol=1e-12)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_large_curves_are_decimated_with_exact_auc_and_endpoints(weighted):
+    y, s, w = _data(60_000, seed=2, weighted=weighted)
+    out = evaluate_classifier(y.astype(int), (s > 0.5).astype(int), s, labels=[0, 1],
+                              sample_weight=w)
+    curves = {c.kind: c for c in out.curves}
+    fpr, tpr, thr = skm.roc_curve(y, s, sample_weight=w)
+    roc = curves["roc"]
+    assert len(roc.fpr) <= MAX_POINTS < len(fpr)
+    assert roc.auc == pytest.approx(skm.roc_auc_score(y, s, sample_weight=w), rel=RTOL)
+    np.testing.assert_allclose([roc.fpr[0], roc.tpr[0], roc.fpr[-1], roc.tpr[-1]],
+                               [fpr[0], tpr[0], fpr[-1], tpr[-1]], rtol=RTOL)
+    assert (roc.thresholds[0], roc.thresholds[-1]) == (thr[0], thr[-1])
+    # kept points are points of the full curve, in order
+    pos = np.searchsorted(-thr, -roc.thresholds)
+    np.testing.assert_array_equal(thr[pos], roc.thresholds)
+    np.testing.assert_allclose(fpr[pos], roc.fpr, rtol=RTOL)
+    np.testing.assert_allclose(tpr[pos], roc.tpr, rtol=RTOL)
+    # the decimated polyline stays close to the exact area
+    assert abs(np.trapezoid(roc.tpr, roc.fpr) - roc.auc) < 2e-3
+
+    precision, recall, pthr = skm.precision_recall_curve(y, s, sample_weight=w)
+    pr = curves["precision_recall"]
+    assert len(pr.precision) <= MAX_POINTS and len(pr.thresholds) <= MAX_POINTS
+    assert pr.average_precision == pytest.approx(
+        skm.average_precision_score(y, s, sample_weight=w), rel=RTOL)
+    np.testing.assert_allclose([pr.precision[0], pr.recall[0]], [precision[0], recall[0]],
+                               rtol=RTOL)
+    assert (pr.precision[-1], pr.recall[-1]) == (1.0, 0.0)
+    assert pr.thresholds[0] == pthr[0]
+
+    det_fpr, det_fnr, _ = skm.det_curve(y, s, sample_weight=w)
+    det = curves["det"]
+    assert len(det.fpr) <= MAX_POINTS
+    np.testing.assert_allclose([det.fpr[0], det.fnr[0], det.fpr[-1], det.fnr[-1]],
+                               [det_fpr[0], det_fnr[0], det_fpr[-1], det_fnr[-1]], rtol=RTOL)
+
+    gains, lift = curves["gains"], curves["lift"]
+    assert len(gains.fraction) <= MAX_POINTS and len(lift.fraction) <= MAX_POINTS
+    assert (gains.fraction[0], gains.gain[0], gains.fraction[-1], gains.gain[-1]) == (
+        0.0, 0.0, 1.0, 1.0)
+    assert lift.fraction[-1] == 1.0 and lift.lift[-1] == 1.0
+    for c in out.curves:
+        assert c.label == "1"
+
+
+def test_lift_and_gains_values_on_a_small_example_with_ties():
+    y = np.array([1, 0, 1, 1, 0, 0, 0, 1])
+    s = np.array([0.9, 0.9, 0.8, 0.7, 0.7, 0.3, 0.2, 0.1])
+    out = evaluate_classifier(y, (s > 0.5).astype(int), s, labels=[0, 1])
+    curves = {c.kind: c for c in out.curves}
+    # thresholds 0.9 (2 rows, 1 pos), 0.8 (3, 2), 0.7 (5, 3), 0.3 (6, 3), 0.2 (7, 3), 0.1
+    np.testing.assert_allclose(curves["gains"].fraction,
+                               [0, 2 / 8, 3 / 8, 5 / 8, 6 / 8, 7 / 8, 1])
+    np.testing.assert_allclose(curves["gains"].gain, [0, 1 / 4, 2 / 4, 3 / 4, 3 / 4, 3 / 4, 1])
+    np.testing.assert_allclose(curves["lift"].lift,
+                               np.array([1 / 4, 2 / 4, 3 / 4, 3 / 4, 3 / 4, 1])
+                               / np.array([2 / 8, 3 / 8, 5 / 8, 6 / 8, 7 / 8, 1]))
+    assert out.metrics["ks_statistic"] == pytest.approx(
+        np.max([1 / 4 - 1 / 4, 2 / 4 - 1 / 4, 3 / 4 - 2 / 4, 3 / 4 - 3 / 4, 0, 0]))
+
+
+def test_weighted_lift_uses_weighted_fractions():
+    y = np.array([1, 0, 1, 0])
+    s = np.array([0.9, 0.6, 0.4, 0.1])
+    w = np.array([1.0, 3.0, 1.0, 3.0])
+    out = evaluate_classifier(y, y, s, labels=[0, 1], sample_weight=w)
+    gains = next(c for c in out.curves if c.kind == "gains")
+    np.testing.assert_allclose(gains.fraction, [0, 1 / 8, 4 / 8, 5 / 8, 1])
+    np.testing.assert_allclose(gains.gain, [0, 0.5, 0.5, 1, 1])
+
+
+@pytest.mark.parametrize("curve", [
+    RocCurve(fpr=[0, 0.5, 1], tpr=[0, 0.75, 1], thresholds=[np.inf, 0.4, 0.1], auc=0.6875,
+             label="yes", n_total=4),
+    PrecisionRecallCurve(precision=[0.5, 1, 1], recall=[1, 0.5, 0], thresholds=[0.1, 0.4],
+                         average_precision=0.75, label="1", n_total=4),
+    LiftCurve(fraction=[0.25, 1], lift=[2, 1], label="1", n_total=4),
+    GainsCurve(fraction=[0, 0.25, 1], gain=[0, 0.5, 1], label=None, n_total=4),
+    CalibrationCurve(prob_pred=[0.1, 0.8], prob_true=[0.0, 1.0], counts=[2, 2],
+                     brier_score=0.1, expected_calibration_error=np.nan, n_bins=5, label="1"),
+    DetCurve(fpr=[1, 0.5], fnr=[0, 0.5], thresholds=[0.1, 0.4], label="macro", n_total=4),
+])
+def test_to_dict_is_strict_json_and_round_trips(curve):
+    d = curve.to_dict()
+    text = json.dumps(d, allow_nan=False)
+    back = curve_from_dict(json.loads(text))
+    assert back == curve and type(back) is type(curve)
+    assert type(curve).from_dict(d) == curve
+    assert d["kind"] == curve.kind
+    assert "array" not in repr(curve)  # the repr is short, not the data
+
+
+def test_curve_arrays_are_read_only_and_owned():
+    fpr = np.array([0.0, 1.0])
+    c = RocCurve(fpr=fpr, tpr=[0.0, 1.0], thresholds=[np.inf, 0.5], auc=0.5)
+    fpr[0] = 9
+    assert c.fpr[0] == 0.0
+    with pytest.raises(ValueError):
+        c.fpr[0] = 1.0
+    assert c != RocCurve(fpr=[0.0, 1.0], tpr=[0.0, 1.0], thresholds=[np.inf, 0.5], auc=0.6)
+
+
+def test_curve_from_dict_refuses_unknown_kinds():
+    with pytest.raises(WorkbenchException, match="Unknown curve kind 'pie'"):
+        curve_from_dict({"kind": "pie"})
+    with pytest.raises(WorkbenchException, match="expected kind 'roc'"):
+        RocCurve.from_dict({"kind": "det"})
+    with pytest.raises(WorkbenchException, match="the field 'tpr' is missing"):
+        RocCurve.from_dict({"kind": "roc", "fpr": [0], "thresholds": [1], "auc": 1})
+
+
+def test_calibration_rejects_bad_bins():
+    from workbench.evaluation._curves import calibration_curve
+
+    with pytest.raises(WorkbenchException, match="calibration_n_bins must be a positive"):
+        calibration_curve(np.array([True]), np.array([0.5]), n_bins=0)
+    with pytest.raises(WorkbenchException, match="calibration_n_bins must be a positive"):
+        evaluate_classifier([0, 1], [0, 1], [0.2, 0.7], labels=[0, 1], calibration_n_bins=2.5)
+
+
+def test_det_curve_keeps_detail_in_both_tails():
+    rng = np.random.default_rng(6)
+    y = rng.random(200_000) < 0.3
+    s = 0.8 * y + rng.normal(0, 1, 200_000)  # decision-function scores, no ties
+    out = evaluate_classifier(y.astype(int), (s > 0).astype(int), s, labels=[0, 1])
+    det = next(c for c in out.curves if c.kind == "det")
+    assert len(det.fpr) <= MAX_POINTS
+    # normal-deviate axes stretch the tails: points are kept there (decimating on linear
+    # axes keeps fewer than ten below 1e-3)
+    assert np.sum(det.fpr < 1e-3) >= 50 and np.sum(det.fnr < 1e-3) >= 50

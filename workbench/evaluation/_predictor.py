@@ -1,0 +1,483 @@
+"""From whatever the caller gave as ``model`` to one object that predicts: :class:`Predictor`.
+
+:func:`resolve_predictor` accepts
+
+- a model URI or directory: loaded with :func:`workbench.pyfunc.load_model`;
+- a :class:`~workbench.pyfunc.PyFuncModel`; when it wraps an sklearn estimator (loader
+  module ``mlflow.sklearn``), the estimator itself predicts, as in MLflow (its
+  ``predict_proba`` and ``score`` are then available);
+- any object with ``predict`` (an estimator: sklearn, xgboost, lightgbm, a pipeline...),
+  a workbench addition: MLflow 3 refuses such objects;
+- a plain callable ``fn(model_input) -> predictions`` (called with a DataFrame, as MLflow
+  calls a function model).
+
+:func:`predict_outputs` then makes the evaluation's single prediction pass: for a
+classifier with ``predict_proba`` and ``classes_`` it calls ``predict_proba`` once on every
+row and takes the labels as the argmax, after checking on the first
+:data:`CHECK_ROWS` rows that ``predict`` agrees with that argmax (a threshold-tuned
+classifier would not); otherwise it calls ``predict`` too.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from workbench._exceptions import INVALID_PARAMETER_VALUE, WorkbenchException
+
+__all__ = ["CHECK_ROWS", "PredictionOutput", "Predictor", "predict_outputs", "resolve_predictor"]
+
+#: Rows on which ``predict`` is checked against the argmax of ``predict_proba``.
+CHECK_ROWS = 1000
+
+#: Estimator classes whose ``predict`` is known not to be the argmax of ``predict_proba``.
+_THRESHOLD_CLASSIFIERS = frozenset({"TunedThresholdClassifierCV", "FixedThresholdClassifier"})
+
+#: Loader modules whose pyfunc wraps a raw estimator that may predict directly (as MLflow does).
+_RAW_MODEL_LOADERS = frozenset({"mlflow.sklearn", "workbench.sklearn"})
+
+
+def _error(message: str) -> WorkbenchException:
+    return WorkbenchException(message, error_code=INVALID_PARAMETER_VALUE)
+
+
+def _qualname(obj: Any) -> str:
+    cls = type(obj)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _sklearn_default_score(estimator: Any) -> str | None:
+    """Name of our metric equal to ``estimator.score`` when it is sklearn's default score.
+
+    ``ClassifierMixin.score`` is ``accuracy_score(y, predict(X), sample_weight)``;
+    ``RegressorMixin.score`` is ``r2_score(y, predict(X), sample_weight)``. Both are already
+    computed by the evaluation, so calling them would only predict again.
+    """
+    try:
+        from sklearn.base import ClassifierMixin, RegressorMixin
+    except ImportError:  # pragma: no cover - sklearn is a dependency
+        return None
+    method = getattr(type(estimator), "score", None)
+    if method is ClassifierMixin.score:
+        return "accuracy_score"
+    if method is RegressorMixin.score:
+        return "r2_score"
+    return None
+
+
+def _is_sklearn_estimator(obj: Any) -> bool:
+    try:
+        from sklearn.base import BaseEstimator
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(obj, BaseEstimator)
+
+
+class Predictor:
+    """One face for every kind of model: ``predict``, and ``predict_proba``/``score`` if any.
+
+    Built by :func:`resolve_predictor`.
+
+    Attributes
+    ----------
+    kind : {"estimator", "pyfunc", "callable"}
+    raw : object
+        The underlying model: the estimator (also inside a pyfunc model wrapping one), the
+        :class:`~workbench.pyfunc.PyFuncModel`, or the function. Explanations use it.
+    predict : callable
+        ``predict(X)``.
+    predict_proba : callable or None
+        ``predict_proba(X)`` -> (n_rows, n_classes) when the model gives probabilities.
+    classes_ : numpy.ndarray or None
+        The class labels in ``predict_proba``'s column order, when the model tells.
+    score : callable or None
+        ``score(X, y, sample_weight=None)`` for sklearn estimators (MLflow logs it as
+        ``score``).
+    default_score_metric : str or None
+        ``"accuracy_score"`` or ``"r2_score"`` when ``score`` is sklearn's default one, so
+        the evaluation reuses that metric instead of calling ``score``.
+    wants_frame : bool
+        Whether the model is called with a DataFrame (pyfunc models and functions) or with
+        the data as given (estimators, so that one fitted on an array gets an array).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = load_iris(return_X_y=True)
+    >>> p = resolve_predictor(LogisticRegression(max_iter=500).fit(X, y))
+    >>> p.kind, p.classes_.tolist(), p.default_score_metric
+    ('estimator', [0, 1, 2], 'accuracy_score')
+    >>> resolve_predictor(lambda df: df.sum(axis=1)).kind
+    'callable'
+    """
+
+    def __init__(
+        self,
+        *,
+        kind: str,
+        raw: Any,
+        predict: Callable[[Any], Any],
+        predict_proba: Callable[[Any], Any] | None = None,
+        classes: Any = None,
+        score: Callable[..., Any] | None = None,
+        default_score_metric: str | None = None,
+        wants_frame: bool = False,
+        info: dict[str, Any] | None = None,
+    ) -> None:
+        self.kind = kind
+        self.raw = raw
+        self.predict = predict
+        self.predict_proba = predict_proba
+        self.classes_ = None if classes is None else np.asarray(classes)
+        self.score = score
+        self.default_score_metric = default_score_metric
+        self.wants_frame = wants_frame
+        self._info = dict(info or {})
+
+    @property
+    def is_threshold_classifier(self) -> bool:
+        return type(self.raw).__name__ in _THRESHOLD_CLASSIFIERS
+
+    def describe(self) -> dict[str, Any]:
+        """What the evaluation result records about the model (JSON-able)."""
+        return {
+            "kind": self.kind,
+            "class": self._info.get("class") or _qualname(self.raw),
+            "uri": self._info.get("uri"),
+            "signature": self._info.get("signature"),
+            "loader_module": self._info.get("loader_module"),
+            "model_uuid": self._info.get("model_uuid"),
+            "has_predict_proba": self.predict_proba is not None,
+            "classes": None if self.classes_ is None else [str(c) for c in self.classes_.tolist()],
+        }
+
+    def __repr__(self) -> str:
+        return f"Predictor(kind={self.kind!r}, raw={_qualname(self.raw)})"
+
+
+def _signature_dict(metadata: Any) -> dict[str, Any] | None:
+    signature = getattr(metadata, "signature", None)
+    if signature is None:
+        return None
+    try:
+        return signature.to_dict()
+    except Exception:  # pragma: no cover - a signature that cannot describe itself
+        return None
+
+
+def _from_estimator(estimator: Any, info: dict[str, Any] | None = None, kind: str = "estimator") -> Predictor:
+    proba = getattr(estimator, "predict_proba", None)
+    classes = getattr(estimator, "classes_", None) if proba is not None else None
+    score = getattr(estimator, "score", None) if _is_sklearn_estimator(estimator) else None
+    return Predictor(
+        kind=kind,
+        raw=estimator,
+        predict=estimator.predict,
+        predict_proba=proba if callable(proba) else None,
+        classes=classes,
+        score=score if callable(score) else None,
+        default_score_metric=_sklearn_default_score(estimator) if score is not None else None,
+        wants_frame=False,
+        info=info,
+    )
+
+
+def _from_pyfunc(model: Any, *, inference_params: dict[str, Any] | None, uri: str | None) -> Predictor:
+    metadata = getattr(model, "metadata", None)
+    info = {
+        "uri": uri,
+        "signature": _signature_dict(metadata),
+        "loader_module": getattr(model, "loader_module", None),
+        "model_uuid": getattr(metadata, "model_uuid", None),
+    }
+    if info["loader_module"] in _RAW_MODEL_LOADERS and not inference_params:
+        try:
+            raw = model.get_raw_model()
+        except (NotImplementedError, AttributeError):
+            raw = None
+        if raw is not None and callable(getattr(raw, "predict", None)):
+            # As MLflow does for sklearn models: predict with the estimator itself (no schema
+            # enforcement per call), so predict_proba, classes_ and score are at hand.
+            return _from_estimator(raw, info=info, kind="pyfunc")
+
+    def predict(X: Any) -> Any:
+        return model.predict(X, params=inference_params) if inference_params else model.predict(X)
+
+    proba_method = None
+    if hasattr(model, "predict_proba"):
+        method = model.predict_proba
+
+        def proba_method(X: Any) -> Any:
+            return method(X, params=inference_params) if inference_params else method(X)
+
+    return Predictor(
+        kind="pyfunc",
+        raw=model,
+        predict=predict,
+        predict_proba=proba_method,
+        classes=None,
+        wants_frame=True,
+        info=info,
+    )
+
+
+def _is_pyfunc_model(model: Any) -> bool:
+    try:
+        from workbench.models._pyfunc import PyFuncModel
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(model, PyFuncModel)
+
+
+def resolve_predictor(
+    model: Any,
+    *,
+    model_config: dict[str, Any] | None = None,
+    inference_params: dict[str, Any] | None = None,
+) -> Predictor:
+    """Turn ``model`` (URI, pyfunc model, estimator or function) into a :class:`Predictor`.
+
+    Parameters
+    ----------
+    model : str, os.PathLike, PyFuncModel, object with ``predict``, or callable
+    model_config : dict, optional
+        Configuration for loading a model from a URI (``workbench.pyfunc.load_model``).
+        Refused with a loaded PyFuncModel, as in MLflow.
+    inference_params : dict, optional
+        Params passed to a pyfunc model's ``predict(data, params=...)``. (MLflow accepts them
+        only for deployment endpoints; workbench passes them to pyfunc models and refuses
+        them for estimators and functions, which take none.)
+
+    Returns
+    -------
+    Predictor
+
+    Raises
+    ------
+    WorkbenchException
+        ``INVALID_PARAMETER_VALUE`` for anything that cannot predict.
+
+    Examples
+    --------
+    >>> resolve_predictor(42)
+    Traceback (most recent call last):
+    ...
+    workbench._exceptions.WorkbenchException: The model argument must be a model URI or directory, a workbench.pyfunc.PyFuncModel, an object with a predict method (an estimator), a function, or None for static data (predictions in a column of data); got builtins.int.
+    """
+    if inference_params is not None and not isinstance(inference_params, dict):
+        raise _error(f"inference_params must be a dict, got {type(inference_params).__name__}.")
+    if isinstance(model, (str, os.PathLike)):
+        import workbench.pyfunc
+
+        uri = os.fspath(model)
+        loaded = workbench.pyfunc.load_model(uri, model_config=model_config)
+        return _from_pyfunc(loaded, inference_params=inference_params, uri=uri)
+    if _is_pyfunc_model(model):
+        if model_config:
+            raise _error(
+                "model_config cannot be given with a loaded PyFuncModel: the configuration is "
+                "applied when the model loads. Load it with "
+                "workbench.pyfunc.load_model(model_uri, model_config=...) instead, or pass the "
+                "model's URI as model."
+            )
+        return _from_pyfunc(model, inference_params=inference_params, uri=None)
+    if model_config:
+        raise _error(
+            "model_config applies only when model is a model URI loaded by "
+            f"workbench.pyfunc.load_model; got a {_qualname(model)}."
+        )
+    if inference_params:
+        raise _error(
+            "inference_params are passed to a pyfunc model's predict(data, params=...); a "
+            f"{_qualname(model)} takes none. Save the model with workbench.pyfunc.save_model "
+            "and give its URI, or drop inference_params."
+        )
+    if callable(getattr(model, "predict", None)):
+        return _from_estimator(model)
+    if callable(model):
+        return Predictor(kind="callable", raw=model, predict=model, wants_frame=True,
+                         info={"class": f"{getattr(model, '__module__', None)}."
+                                        f"{getattr(model, '__qualname__', type(model).__qualname__)}"})
+    raise _error(
+        "The model argument must be a model URI or directory, a workbench.pyfunc.PyFuncModel, "
+        "an object with a predict method (an estimator), a function, or None for static data "
+        f"(predictions in a column of data); got {_qualname(model)}."
+    )
+
+
+# --------------------------------------------------------------------------- the prediction pass
+
+
+@dataclass
+class PredictionOutput:
+    """What one prediction pass gives."""
+
+    y_pred: np.ndarray
+    y_proba: np.ndarray | None = None
+    classes: np.ndarray | None = None
+    other_outputs: pd.DataFrame | None = None
+    output_column: str | None = None
+    #: How many times each model method ran, and on how many rows.
+    calls: dict[str, list[int]] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+_MISSING_OUTPUT = (
+    "The model returns several output columns {columns} and predictions= does not name one of "
+    "them. Pass predictions='<column>' to say which column holds the predictions."
+)
+
+
+def extract_output_column(raw: Any, output_column: str | None) -> tuple[Any, pd.DataFrame | None, str | None]:
+    """Split a model's outputs into the prediction column and the other columns (MLflow's rules).
+
+    A DataFrame, a dict of columns or a list of dicts with one column is that column; with
+    several, ``output_column`` picks one and the rest are returned as other outputs (custom
+    metrics may use them). Anything else is the predictions as they are.
+
+    Examples
+    --------
+    >>> y, other, name = extract_output_column(pd.DataFrame({"answer": ["a"], "source": ["s"]}), "answer")
+    >>> y.tolist(), list(other.columns), name
+    (['a'], ['source'], 'answer')
+    """
+    if isinstance(raw, list) and raw and all(isinstance(row, dict) for row in raw):
+        raw = pd.DataFrame(raw)
+    elif isinstance(raw, dict):
+        try:
+            raw = pd.DataFrame(raw)
+        except ValueError:
+            raw = pd.DataFrame({k: [v] for k, v in raw.items()})
+    if isinstance(raw, pd.DataFrame):
+        columns = list(raw.columns)
+        if output_column is not None and output_column in raw.columns:
+            return raw[output_column], raw.drop(columns=output_column), output_column
+        if len(columns) == 1:
+            return raw[columns[0]], None, columns[0]
+        if output_column is None:
+            raise _error(_MISSING_OUTPUT.format(columns=columns))
+        raise _error(
+            f"The output column {output_column!r} (predictions=) is not among the model's output "
+            f"columns {columns}. Pass predictions= one of them."
+        )
+    return raw, None, output_column
+
+
+def _as_1d(values: Any, what: str) -> np.ndarray:
+    if isinstance(values, (pd.Series, pd.Index)):
+        array = values.to_numpy()
+    elif isinstance(values, pd.DataFrame):
+        array = values.to_numpy()
+    else:
+        array = np.asarray(values)
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 1:
+        raise _error(
+            f"{what} must give one value per row, got an array of shape {array.shape}. For a "
+            "model with several outputs pass predictions='<column>'."
+        )
+    return array
+
+
+def _as_proba(values: Any, n_rows: int) -> np.ndarray:
+    array = values.to_numpy() if isinstance(values, (pd.DataFrame, pd.Series)) else np.asarray(values)
+    array = np.asarray(array, dtype=float)
+    if array.ndim not in (1, 2) or array.shape[0] != n_rows:
+        raise _error(
+            f"predict_proba must give one row of class probabilities per input row ({n_rows}); "
+            f"got shape {array.shape}."
+        )
+    return array
+
+
+def _slice_rows(X: Any, stop: int) -> Any:
+    if isinstance(X, (pd.DataFrame, pd.Series)):
+        return X.iloc[:stop]
+    return X[:stop]
+
+
+def predict_outputs(
+    predictor: Predictor,
+    X: Any,
+    *,
+    model_type: str | None,
+    output_column: str | None = None,
+    check_rows: int = CHECK_ROWS,
+) -> PredictionOutput:
+    """Run the model once over ``X``: labels or values, and probabilities where they exist.
+
+    Parameters
+    ----------
+    predictor : Predictor
+    X : DataFrame or ndarray
+        The features, as the model is called with them.
+    model_type : {"classifier", "regressor", None}
+    output_column : str, optional
+        The output column holding the predictions for a model with several outputs.
+    check_rows : int
+        Rows on which ``predict`` is compared with the argmax of ``predict_proba``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> p = resolve_predictor(LogisticRegression(max_iter=5000).fit(X, y))
+    >>> out = predict_outputs(p, X, model_type="classifier")
+    >>> sorted(out.calls), out.calls["predict_proba"] == [len(X)], out.y_proba.shape
+    (['predict', 'predict_proba'], True, (569, 2))
+    """
+    calls: dict[str, list[int]] = {}
+    seconds: dict[str, float] = {}
+    notes: list[str] = []
+    n_rows = len(X)
+
+    def run(name: str, method: Callable[[Any], Any], data: Any) -> Any:
+        start = time.perf_counter()
+        out = method(data)
+        seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - start
+        calls.setdefault(name, []).append(len(data))
+        return out
+
+    if (
+        model_type == "classifier"
+        and predictor.predict_proba is not None
+        and predictor.classes_ is not None
+        and not predictor.is_threshold_classifier
+    ):
+        proba = _as_proba(run("predict_proba", predictor.predict_proba, X), n_rows)
+        classes = predictor.classes_
+        if proba.ndim == 2 and proba.shape[1] == len(classes):
+            argmax_labels = classes[np.argmax(proba, axis=1)]
+            k = min(check_rows, n_rows)
+            sample_pred = _as_1d(run("predict", predictor.predict, _slice_rows(X, k)), "predict")
+            if np.array_equal(sample_pred.astype(object), argmax_labels[:k].astype(object)):
+                return PredictionOutput(argmax_labels, proba, classes, None, output_column, calls, seconds, notes)
+            notes.append(
+                f"predict does not agree with the argmax of predict_proba on the first {k} rows, so "
+                "the labels come from a separate predict call on every row."
+            )
+        y_raw, other, output_column = extract_output_column(run("predict", predictor.predict, X), output_column)
+        y_pred = _as_1d(y_raw, "predict")
+        return PredictionOutput(y_pred, proba, classes, other, output_column, calls, seconds, notes)
+
+    raw = run("predict", predictor.predict, X)
+    y_raw, other, output_column = extract_output_column(raw, output_column)
+    y_pred = _as_1d(y_raw, "The model's predictions")
+    if len(y_pred) != n_rows:
+        raise _error(
+            f"The model returned {len(y_pred)} predictions for {n_rows} rows; it must return one "
+            "prediction per row."
+        )
+    proba = None
+    if model_type == "classifier" and predictor.predict_proba is not None:
+        proba = _as_proba(run("predict_proba", predictor.predict_proba, X), n_rows)
+    return PredictionOutput(y_pred, proba, predictor.classes_, other, output_column, calls, seconds, notes)

@@ -1,0 +1,938 @@
+"""``EvaluationResult``: what an evaluation computed, as plain data, saved and loaded safely.
+
+A result holds MLflow's three things (``metrics``, ``artifacts``, ``run_id``) and the data
+workbench renders from: curve objects, tables, an explanation, and what was evaluated
+(model, dataset, evaluator config), what was skipped and why, warnings and timings.
+
+On disk (``save(path)``) a result is MLflow's directory layout, so that MLflow's
+``EvaluationResult.load`` reads it, plus files only workbench reads::
+
+    path/
+      metrics.json              MLflow's: {metric name: value}
+      artifacts_metadata.json   MLflow's: {artifact name: {"uri": ..., "class_name": ...}}
+      artifacts/<file>          MLflow's: each artifact under the last component of its URI
+      workbench.json            our versioned manifest (see ``_manifest``)
+      curves.json               [curve.to_dict(), ...]
+      tables.json               {name: table.to_dict()}
+      explanation.json          explanation.to_dict()  (only when there is one)
+
+Everything is JSON, CSV, PNG, .npy (``allow_pickle=False``) or Parquet: nothing is pickled.
+``class_name`` holds MLflow's class names (``mlflow.models.evaluation.artifacts.
+JsonEvaluationArtifact``) for the artifact types both libraries share, so either library
+can load the directory; workbench maps them back to its own classes and never imports a
+module named in a file.
+
+Saving is atomic: the directory is built beside the target under a hidden temporary name,
+every file and directory is fsynced, and the whole is renamed into place, so a crash or an
+error never leaves a half-written result under the final name. A target that already
+exists must be an empty directory; replacing an existing result takes ``overwrite=True``,
+and only a directory that holds a result (``metrics.json`` and
+``artifacts_metadata.json``) is replaced: in one atomic swap on Linux
+(``renameat2(RENAME_EXCHANGE)``), elsewhere by two renames (the name is briefly absent,
+never half written). MLflow's ``save`` writes into any existing directory, file by file;
+refusing to mix a new result into an old directory is deliberate.
+
+Loading treats the directory as untrusted: every path (artifact names, the file names
+derived from URIs, symlinks) is checked with :func:`workbench._io.safe_join` for every
+entry before any artifact is opened; files listed in the manifest are checked against
+their recorded size and sha256; a manifest from a newer workbench is refused with a
+message that says so. A directory written by MLflow (no ``workbench.json``) loads its
+metrics and artifacts.
+
+Differences from MLflow 3.17.2's ``EvaluationResult``, on purpose:
+
+* ``run_id`` defaults to None; MLflow takes the active run's id (the tracking layer sets
+  it here when it logs the result). ``load`` keeps the saved ``run_id`` (MLflow drops it).
+* ``tables`` holds the result's own table objects; MLflow's reads DataFrames back from a
+  tracking server.
+* ``save`` refuses a non-empty target unless ``overwrite=True`` (see above).
+* ``load`` refuses ``PickleEvaluationArtifact`` (MLflow refuses it too unless an
+  environment variable allows unpickling), hostile paths (MLflow follows them), and
+  anything but the six known artifact classes (MLflow imports any class named in the file).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import json
+import math
+import os
+import pathlib
+import secrets
+import shutil
+import sys
+import urllib.parse
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from workbench._exceptions import (
+    INVALID_PARAMETER_VALUE,
+    RESOURCE_ALREADY_EXISTS,
+    RESOURCE_DOES_NOT_EXIST,
+    WorkbenchException,
+)
+from workbench._io import _fsync_dir, check_relative_path, dumps_json, safe_join
+from workbench.evaluation import _manifest as mf
+
+__all__ = ["EvaluationResult"]
+
+
+# ============================================================================ helpers
+
+
+def _invalid(message: str) -> WorkbenchException:
+    return WorkbenchException(message, error_code=INVALID_PARAMETER_VALUE)
+
+
+def _artifact_file_name(uri: str) -> str:
+    """The file name MLflow gives an artifact inside ``artifacts/``: the last component of
+    its URI's path (``file:///x/y/roc.png`` -> ``roc.png``), not decoded, as MLflow does."""
+    return pathlib.PurePosixPath(urllib.parse.urlparse(uri).path).name
+
+
+def _to_jsonable(value: Any) -> Any:
+    """``value`` as it reads back from JSON (numpy scalars and arrays become numbers and
+    lists); ``value`` itself when it cannot be encoded."""
+    try:
+        return json.loads(dumps_json(value))
+    except (TypeError, ValueError):
+        return value
+
+
+def _same_number(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    try:
+        if a == b:
+            return True
+    except (TypeError, ValueError):  # arrays
+        return _same_content(a, b)
+    try:
+        return math.isnan(a) and math.isnan(b)
+    except TypeError:
+        return False
+
+
+def _same_metrics(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    return a.keys() == b.keys() and all(_same_number(a[k], b[k]) for k in a)
+
+
+def _same_content(a: Any, b: Any) -> bool:
+    """Content equality for the artifact payloads: frames, arrays, images, JSON, text."""
+    import pandas as pd
+
+    if isinstance(a, pd.DataFrame) or isinstance(b, pd.DataFrame):
+        if not (isinstance(a, pd.DataFrame) and isinstance(b, pd.DataFrame)):
+            return False
+        try:
+            pd.testing.assert_frame_equal(
+                a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False
+            )
+        except AssertionError:
+            return False
+        return True
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a_arr, b_arr = np.asarray(a), np.asarray(b)
+        if a_arr.shape != b_arr.shape or a_arr.dtype != b_arr.dtype:
+            return False
+        return bool(np.array_equal(a_arr, b_arr, equal_nan=a_arr.dtype.kind in "fc"))
+    if hasattr(a, "tobytes") and hasattr(a, "mode") and hasattr(a, "size"):  # PIL images
+        return (
+            hasattr(b, "tobytes")
+            and getattr(b, "mode", None) == a.mode
+            and getattr(b, "size", None) == a.size
+            and a.tobytes() == b.tobytes()
+        )
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _artifact_content(artifact: Any) -> Any:
+    content = getattr(artifact, "_content", None)
+    return content if content is not None else artifact.content
+
+
+def _same_artifacts(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    if a.keys() != b.keys():
+        return False
+    for name in a:
+        x, y = a[name], b[name]
+        if type(x).__name__ != type(y).__name__ or x.uri != y.uri:
+            return False
+        if not _same_content(_artifact_content(x), _artifact_content(y)):
+            return False
+    return True
+
+
+def _data_dict(obj: Any, what: str) -> dict[str, Any]:
+    to_dict = getattr(obj, "to_dict", None)
+    if not callable(to_dict):
+        raise _invalid(
+            f"Cannot save {what}: expected an object with a to_dict() method (a curve, table "
+            f"or explanation from workbench.evaluation), got {type(obj).__name__}."
+        )
+    data = to_dict()
+    if not isinstance(data, dict):
+        raise _invalid(
+            f"Cannot save {what}: its to_dict() returned {type(data).__name__}, not a dict."
+        )
+    return data
+
+
+def _same_data(a: Any, b: Any) -> bool:
+    """Equality of curves, tables and explanations: their own ``==`` when they are of the
+    same type (NaN-aware in E1's records), else their dicts as they read back from JSON."""
+    if a is None or b is None:
+        return a is b
+    if type(a) is type(b):
+        try:
+            same = a == b
+        except (TypeError, ValueError):
+            same = NotImplemented
+        if isinstance(same, (bool, np.bool_)):
+            return bool(same)
+    return _canonical(a) == _canonical(b)
+
+
+def _canonical(obj: Any) -> Any:
+    """A comparable form of a data object: its to_dict() as it reads back from JSON."""
+    if obj is None:
+        return None
+    return _to_jsonable(obj.to_dict()) if hasattr(obj, "to_dict") else _to_jsonable(obj)
+
+
+# Decoders of the data files, looked up when a file is read so that the modules that
+# define curves, tables and explanations are imported only when a result has them.
+
+
+def _decode_curve(data: dict[str, Any]) -> Any:
+    from workbench.evaluation._curves import curve_from_dict
+
+    return curve_from_dict(data)
+
+
+def _decode_table(data: dict[str, Any]) -> Any:
+    from workbench.evaluation._tables import table_from_dict
+
+    return table_from_dict(data)
+
+
+def _decode_explanation(data: dict[str, Any]) -> Any:
+    from workbench.evaluation._explain import Explanation
+
+    return Explanation.from_dict(data)
+
+
+def _decode(decoder: Callable[[dict[str, Any]], Any], data: Any, where: str) -> Any:
+    if not isinstance(data, dict) or not isinstance(data.get("kind", ""), str):
+        raise _invalid(
+            f"Cannot read {where}: expected a JSON object with a \"kind\", got {data!r:.80}."
+        )
+    try:
+        return decoder(data)
+    except WorkbenchException as err:
+        raise WorkbenchException(
+            f"Cannot read {where}: {err.message}", error_code=err.error_code
+        ) from None
+    except Exception as err:  # a dict that the data class does not accept
+        raise _invalid(
+            f"Cannot read {where} (kind {data.get('kind')!r}): {type(err).__name__}: {err}. "
+            "The file may come from a different workbench version or have been edited."
+        ) from err
+
+
+def _artifact_class_name(artifact: Any, name: str) -> str:
+    """MLflow's class_name for one of our artifacts (E3's mapping), so MLflow loads it."""
+    from workbench.evaluation._artifacts import artifact_class_name
+
+    try:
+        return artifact_class_name(artifact)
+    except WorkbenchException as err:
+        raise _invalid(f"Cannot save artifact {name!r}: {err.message}") from None
+
+
+def _artifact_class(class_name: str, artifact_name: str) -> type:
+    from workbench.evaluation._artifacts import artifact_class_from_name
+
+    try:
+        return artifact_class_from_name(class_name)
+    except WorkbenchException as err:
+        raise _invalid(f"Cannot load artifact {artifact_name!r}: {err.message}") from None
+
+
+# ============================================================================ the class
+
+
+class EvaluationResult:
+    """The outputs of :func:`workbench.evaluate`: metrics, artifacts and the data to render.
+
+    Parameters
+    ----------
+    metrics : dict[str, float]
+        Metric name to value (MLflow's names, e.g. ``"roc_auc"``).
+    artifacts : dict[str, EvaluationArtifact]
+        Artifact name to artifact (MLflow's names, e.g. ``"confusion_matrix"``).
+    run_id : str, optional
+        The run the result was logged to.
+    curves : list, optional
+        Curve objects (``RocCurve``, ``PrecisionRecallCurve``, ...).
+    tables : dict, optional
+        Table name to table object (``ConfusionMatrix``, ``ThresholdTable``, ...).
+    explanation : Explanation, optional
+        SHAP values and aggregates, or None when not computed.
+    dataset, model, config : dict, optional
+        What was evaluated: dataset info (name, digest, path, n_rows, ...), model info
+        (kind, class, uri, signature), the evaluator config. JSON-able.
+    skipped : dict[str, str], optional
+        Name of a metric, curve or step that was not computed, to the reason.
+    warnings : list[str], optional
+        Warnings raised during the evaluation.
+    timings : dict[str, float], optional
+        Seconds per step.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> result = EvaluationResult({"accuracy_score": 0.9, "example_count": 100}, {},
+    ...                           skipped={"log_loss": "the model gives no probabilities"})
+    >>> result
+    EvaluationResult(metrics=2, artifacts=0, curves=[], tables=[], explanation=None, run_id=None)
+    >>> path = os.path.join(tempfile.mkdtemp(), "eval")
+    >>> result.save(path)
+    >>> sorted(os.listdir(path))
+    ['artifacts', 'artifacts_metadata.json', 'curves.json', 'metrics.json', 'tables.json',
+     'workbench.json']
+    >>> loaded = EvaluationResult.load(path)
+    >>> loaded == result, loaded.metrics["accuracy_score"], loaded.skipped
+    (True, 0.9, {'log_loss': 'the model gives no probabilities'})
+    """
+
+    def __init__(
+        self,
+        metrics: Mapping[str, Any],
+        artifacts: Mapping[str, Any],
+        run_id: str | None = None,
+        *,
+        curves: Iterable[Any] | None = None,
+        tables: Mapping[str, Any] | None = None,
+        explanation: Any = None,
+        dataset: Mapping[str, Any] | None = None,
+        model: Mapping[str, Any] | None = None,
+        config: Mapping[str, Any] | None = None,
+        skipped: Mapping[str, str] | None = None,
+        warnings: Iterable[str] | None = None,
+        timings: Mapping[str, float] | None = None,
+    ) -> None:
+        dicts = (("metrics", metrics), ("artifacts", artifacts), ("tables", tables),
+                 ("dataset", dataset), ("model", model), ("config", config),
+                 ("skipped", skipped), ("timings", timings))
+        for name, value in dicts:
+            if value is not None and not isinstance(value, Mapping):
+                raise _invalid(
+                    f"EvaluationResult({name}=...) expects a dict, got {type(value).__name__}."
+                )
+        if curves is not None and isinstance(curves, (str, bytes, Mapping)):
+            raise _invalid(
+                f"EvaluationResult(curves=...) expects a list of curves, got "
+                f"{type(curves).__name__}."
+            )
+        if warnings is not None and isinstance(warnings, (str, bytes)):
+            raise _invalid("EvaluationResult(warnings=...) expects a list of str, got one str.")
+        if run_id is not None and not isinstance(run_id, str):
+            raise _invalid(
+                f"EvaluationResult(run_id=...) expects a str or None, got {type(run_id).__name__}."
+            )
+        self._metrics = metrics if metrics is not None else {}
+        self._artifacts = artifacts if artifacts is not None else {}
+        self._run_id = run_id
+        self._curves = list(curves) if curves is not None else []
+        self._tables = dict(tables) if tables is not None else {}
+        self._explanation = explanation
+        self._dataset = dict(dataset) if dataset is not None else {}
+        self._model = dict(model) if model is not None else {}
+        self._config = dict(config) if config is not None else {}
+        self._skipped = dict(skipped) if skipped is not None else {}
+        self._warnings = [str(w) for w in warnings] if warnings is not None else []
+        self._timings = dict(timings) if timings is not None else {}
+
+    # ------------------------------------------------------------------ properties
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        """Metric name to scalar value."""
+        return self._metrics  # type: ignore[return-value]
+
+    @property
+    def artifacts(self) -> dict[str, Any]:
+        """Artifact name to artifact (uri and content)."""
+        return self._artifacts  # type: ignore[return-value]
+
+    @property
+    def run_id(self) -> str | None:
+        """The id of the run the result was logged to, or None."""
+        return self._run_id
+
+    @run_id.setter
+    def run_id(self, value: str | None) -> None:
+        if value is not None and not isinstance(value, str):
+            raise _invalid(f"run_id must be a str or None, got {type(value).__name__}.")
+        self._run_id = value
+
+    @property
+    def curves(self) -> list[Any]:
+        """Curve data objects (``RocCurve``, ``PrecisionRecallCurve``, ...)."""
+        return self._curves
+
+    @property
+    def tables(self) -> dict[str, Any]:
+        """Table name to table data object (``ConfusionMatrix``, ``ThresholdTable``, ...).
+
+        Unlike MLflow's ``EvaluationResult.tables`` (evaluation tables read back from the
+        run), these are the result's own tables, available without a tracking server.
+        """
+        return self._tables
+
+    @property
+    def explanation(self) -> Any:
+        """The SHAP ``Explanation``, or None when it was not computed (see ``skipped``)."""
+        return self._explanation
+
+    @property
+    def dataset(self) -> dict[str, Any]:
+        """Dataset info: name, digest, path, n_rows, n_features, feature_names, ..."""
+        return self._dataset
+
+    @property
+    def model(self) -> dict[str, Any]:
+        """Model info: kind, class, uri, signature."""
+        return self._model
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The evaluator config the result was computed with."""
+        return self._config
+
+    @property
+    def skipped(self) -> dict[str, str]:
+        """Name of what was not computed, to why."""
+        return self._skipped
+
+    @property
+    def warnings(self) -> list[str]:
+        """Warnings raised while evaluating."""
+        return self._warnings
+
+    @property
+    def timings(self) -> dict[str, float]:
+        """Seconds per step."""
+        return self._timings
+
+    def curve(self, kind: str, label: str | None = None) -> Any:
+        """The first curve of ``kind`` (and ``label``, when given), or None.
+
+        Examples
+        --------
+        >>> EvaluationResult({}, {}).curve("roc") is None
+        True
+        """
+        for c in self._curves:
+            if getattr(c, "kind", None) != kind:
+                continue
+            if label is None or getattr(c, "label", None) == label:
+                return c
+        return None
+
+    # ------------------------------------------------------------------ comparison
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, EvaluationResult):
+            return NotImplemented
+        return (
+            self._run_id == other._run_id
+            and _same_metrics(self._metrics, other._metrics)
+            and _same_artifacts(self._artifacts, other._artifacts)
+            and len(self._curves) == len(other._curves)
+            and all(_same_data(a, b) for a, b in zip(self._curves, other._curves))
+            and self._tables.keys() == other._tables.keys()
+            and all(_same_data(self._tables[k], other._tables[k]) for k in self._tables)
+            and _same_data(self._explanation, other._explanation)
+            and all(
+                _to_jsonable(getattr(self, a)) == _to_jsonable(getattr(other, a))
+                for a in ("_dataset", "_model", "_config", "_skipped", "_warnings", "_timings")
+            )
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def __repr__(self) -> str:
+        # Counts and names only: a result can hold large arrays; the repr never shows them.
+        def curve_name(c: Any) -> str:
+            kind = getattr(c, "kind", type(c).__name__)
+            label = getattr(c, "label", None)
+            return f"{kind}[{label}]" if label is not None else str(kind)
+
+        curves = ", ".join(curve_name(c) for c in self._curves)
+        tables = ", ".join(str(k) for k in self._tables)
+        explanation = (
+            None if self._explanation is None else getattr(self._explanation, "explainer", "yes")
+        )
+        return (
+            f"EvaluationResult(metrics={len(self._metrics)}, artifacts={len(self._artifacts)}, "
+            f"curves=[{curves}], tables=[{tables}], explanation={explanation}, "
+            f"run_id={self._run_id!r})"
+        )
+
+    # ------------------------------------------------------------------ save
+
+    def save(self, path: str | os.PathLike, *, overwrite: bool = False) -> None:
+        """Write the result to the directory ``path``, atomically.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The directory to create. It may exist only as an empty directory, or, with
+            ``overwrite=True``, as a directory holding a saved result (it is replaced).
+        overwrite : bool, default False
+            Replace an existing result directory.
+
+        Raises
+        ------
+        WorkbenchException
+            ``RESOURCE_ALREADY_EXISTS`` when ``path`` is a non-empty directory and
+            ``overwrite`` is False, or when it is anything but a result directory;
+            ``INVALID_PARAMETER_VALUE`` when a value cannot be written as JSON or two
+            artifacts would share a file name. Nothing is left under ``path`` then.
+        """
+        target = pathlib.Path(os.path.abspath(os.fspath(path)))
+        replace = _check_target(target, overwrite)
+        payload = self._encode()  # everything that can fail on bad values, before any I/O
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = _make_sibling(target, "tmp")
+        try:
+            self._write(staging, payload)
+            _fsync_tree(staging)
+            _move_into_place(staging, target, replace)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        _fsync_dir(target.parent)
+
+    def _encode(self) -> dict[str, Any]:
+        """Encode the JSON files and plan the artifact files; nothing is written."""
+
+        def encode(value: Any, what: str, **kwargs: Any) -> bytes:
+            try:
+                return dumps_json(value, **kwargs).encode("utf-8")
+            except (TypeError, ValueError) as err:
+                raise _invalid(
+                    f"Cannot save the evaluation result: {what} cannot be written as JSON "
+                    f"({err}). Give plain numbers, strings, lists and dicts."
+                ) from None
+
+        artifacts_metadata: dict[str, dict[str, str]] = {}
+        files_by_name: dict[str, str] = {}
+        for name, artifact in self._artifacts.items():
+            where = f"artifact {name!r}"
+            if not isinstance(name, str):
+                raise _invalid(f"Artifact names must be str, got {type(name).__name__}: {name!r}.")
+            check_relative_path(name)
+            uri = getattr(artifact, "uri", None)
+            if not isinstance(uri, str) or not uri:
+                raise _invalid(f"Cannot save {where}: it has no uri (got {uri!r}).")
+            file_name = _artifact_file_name(uri)
+            try:
+                check_relative_path(file_name)
+            except WorkbenchException as err:
+                raise _invalid(f"Cannot save {where} with uri {uri!r}: {err.message}") from None
+            if "/" in file_name or file_name in (".", ".."):
+                raise _invalid(f"Cannot save {where}: its uri {uri!r} names no file.")
+            if file_name in files_by_name:
+                raise _invalid(
+                    f"Cannot save artifacts {files_by_name[file_name]!r} and {name!r}: both "
+                    f"would be written to artifacts/{file_name} (the last component of their "
+                    "URIs, as MLflow names artifact files). Give them distinct URIs."
+                )
+            files_by_name[file_name] = name
+            artifacts_metadata[name] = {
+                "uri": uri,
+                "class_name": _artifact_class_name(artifact, name),
+            }
+
+        curves = [
+            _data_dict(c, f"curve {i} ({type(c).__name__})") for i, c in enumerate(self._curves)
+        ]
+        tables = {}
+        for name, table in self._tables.items():
+            if not isinstance(name, str):
+                raise _invalid(f"Table names must be str, got {type(name).__name__}: {name!r}.")
+            tables[name] = _data_dict(table, f"table {name!r}")
+        explanation = (
+            None if self._explanation is None else _data_dict(self._explanation, "the explanation")
+        )
+        return {
+            # MLflow writes metrics with json.dump (NaN as the NaN token); so do we.
+            mf.METRICS_NAME: encode(dict(self._metrics), "metrics"),
+            mf.ARTIFACTS_METADATA_NAME: encode(artifacts_metadata, "artifacts_metadata"),
+            mf.CURVES_NAME: encode(curves, "curves"),
+            mf.TABLES_NAME: encode(tables, "tables"),
+            mf.EXPLANATION_NAME: (
+                None if explanation is None else encode(explanation, "explanation")
+            ),
+            "_artifact_files": {files_by_name[f]: f for f in files_by_name},  # name -> file
+            "_sections": {
+                key: _to_jsonable_checked(getattr(self, f"_{key}"), key, encode)
+                for key in ("model", "dataset", "config", "skipped", "warnings", "timings")
+            },
+        }
+
+    def _write(self, staging: pathlib.Path, payload: dict[str, Any]) -> None:
+        files: dict[str, dict[str, Any]] = {}
+        artifacts_dir = staging / mf.ARTIFACTS_DIR
+        artifacts_dir.mkdir()
+        for name, file_name in payload["_artifact_files"].items():
+            artifact = self._artifacts[name]
+            out = artifacts_dir / file_name
+            try:
+                if getattr(artifact, "_content", None) is None:
+                    artifact.content  # noqa: B018 - loads the content from the uri
+                artifact._save(str(out))
+            except Exception as err:
+                why = (
+                    err.message
+                    if isinstance(err, WorkbenchException)
+                    else f"{type(err).__name__}: {err}"
+                )
+                raise WorkbenchException(
+                    f"Cannot save artifact {name!r} ({type(artifact).__name__}, uri "
+                    f"{artifact.uri!r}): {why}",
+                    error_code=getattr(err, "error_code", INVALID_PARAMETER_VALUE),
+                ) from err
+            if not out.is_file():
+                raise _invalid(f"Cannot save artifact {name!r}: its _save() wrote no file.")
+            files[f"{mf.ARTIFACTS_DIR}/{file_name}"] = mf.file_record(out.read_bytes())
+        for file_name in (mf.METRICS_NAME, mf.ARTIFACTS_METADATA_NAME, mf.CURVES_NAME,
+                          mf.TABLES_NAME, mf.EXPLANATION_NAME):
+            data = payload[file_name]
+            if data is None:
+                continue
+            (staging / file_name).write_bytes(data)
+            files[file_name] = mf.file_record(data)
+        sections = payload["_sections"]
+        manifest = mf.build_manifest(
+            run_id=self._run_id,
+            has_explanation=payload[mf.EXPLANATION_NAME] is not None,
+            files=files,
+            **sections,
+        )
+        (staging / mf.MANIFEST_NAME).write_bytes(
+            dumps_json(manifest, indent=2).encode("utf-8")
+        )
+
+    # ------------------------------------------------------------------ load
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> EvaluationResult:
+        """Load a result saved by :meth:`save`, or by MLflow's ``EvaluationResult.save``.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The result directory.
+
+        Returns
+        -------
+        EvaluationResult
+            With everything :meth:`save` wrote; from an MLflow directory, the metrics and
+            artifacts (MLflow saves nothing else; ``run_id`` is None, as in MLflow).
+
+        Raises
+        ------
+        WorkbenchException
+            ``RESOURCE_DOES_NOT_EXIST`` when ``path`` is not a result directory;
+            ``INVALID_PARAMETER_VALUE`` for a hostile path (``..``, absolute, a symlink
+            out of the directory) anywhere in it, an unknown artifact class, malformed
+            JSON, or a manifest written by a newer workbench; ``DATA_LOSS`` when a file
+            differs from the size and sha256 recorded when it was saved.
+        """
+        root = pathlib.Path(os.fspath(path))
+        if not root.is_dir():
+            raise WorkbenchException(
+                f"Cannot load an evaluation result from {os.fspath(path)!r}: "
+                f"{'it is not a directory' if root.exists() else 'no such directory'}. "
+                "Pass the directory that EvaluationResult.save() wrote.",
+                error_code=RESOURCE_DOES_NOT_EXIST,
+            )
+        manifest: dict[str, Any] | None = None
+        if _exists(root, mf.MANIFEST_NAME):
+            raw = _read(root, mf.MANIFEST_NAME, None)
+            manifest = mf.parse_manifest(raw, os.path.join(os.fspath(path), mf.MANIFEST_NAME))
+        for required in (mf.METRICS_NAME, mf.ARTIFACTS_METADATA_NAME):
+            if not _exists(root, required):
+                raise WorkbenchException(
+                    f"Cannot load an evaluation result from {os.fspath(path)!r}: it has no "
+                    f"{required}. Pass a directory written by EvaluationResult.save() "
+                    "(workbench's or MLflow's).",
+                    error_code=RESOURCE_DOES_NOT_EXIST,
+                )
+        metrics = _read_json(root, mf.METRICS_NAME, manifest, dict)
+        metadata = _read_json(root, mf.ARTIFACTS_METADATA_NAME, manifest, dict)
+
+        # Check every entry before opening any artifact: a hostile entry anywhere refuses
+        # the whole directory with nothing read through the others.
+        plan = []
+        for name, entry in metadata.items():
+            try:
+                check_relative_path(name, root)
+            except WorkbenchException as err:
+                raise _invalid(
+                    f"Refusing artifact name in {mf.ARTIFACTS_METADATA_NAME}: {err.message}"
+                ) from None
+            if not (isinstance(entry, dict) and isinstance(entry.get("uri"), str)
+                    and isinstance(entry.get("class_name"), str)):
+                raise _invalid(
+                    f"Cannot load artifact {name!r}: {mf.ARTIFACTS_METADATA_NAME} should map it "
+                    f"to {{\"uri\": str, \"class_name\": str}}, got {entry!r:.200}."
+                )
+            file_name = _artifact_file_name(entry["uri"])
+            try:
+                if file_name in ("", ".", ".."):
+                    raise _invalid(f"Refusing path {file_name!r}: it names no file")
+                file_path = safe_join(root, mf.ARTIFACTS_DIR, file_name)
+            except WorkbenchException as err:
+                raise _invalid(
+                    f"Refusing artifact {name!r} with uri {entry['uri']!r}: {err.message}"
+                ) from None
+            if not file_path.is_file():
+                raise WorkbenchException(
+                    f"Cannot load artifact {name!r}: {mf.ARTIFACTS_DIR}/{file_name} is missing "
+                    "or not a regular file.",
+                    error_code=RESOURCE_DOES_NOT_EXIST,
+                )
+            artifact_cls = _artifact_class(entry["class_name"], name)
+            plan.append((name, entry, file_name, file_path, artifact_cls))
+
+        artifacts = {}
+        for name, entry, file_name, file_path, artifact_cls in plan:
+            if manifest is not None:
+                mf.verify_file(f"{mf.ARTIFACTS_DIR}/{file_name}", file_path.read_bytes(), manifest)
+            artifact = artifact_cls(uri=entry["uri"])
+            try:
+                artifact._load(str(file_path))
+            except WorkbenchException:
+                raise
+            except Exception as err:
+                raise _invalid(
+                    f"Cannot load artifact {name!r} from {mf.ARTIFACTS_DIR}/{file_name} as "
+                    f"{artifact_cls.__name__}: {type(err).__name__}: {err}"
+                ) from err
+            artifacts[name] = artifact
+
+        if manifest is None:  # written by MLflow: metrics and artifacts only
+            return cls(metrics, artifacts)
+
+        data = manifest.get("data", {})
+        curves_path = data.get("curves") or mf.CURVES_NAME
+        tables_path = data.get("tables") or mf.TABLES_NAME
+        curves_raw = _read_json(root, curves_path, manifest, list, optional=True)
+        tables_raw = _read_json(root, tables_path, manifest, dict, optional=True)
+        explanation_raw = None
+        if data.get("explanation"):
+            explanation_raw = _read_json(root, data["explanation"], manifest, dict)
+        curves = [
+            _decode(_decode_curve, d, f"curve {i} of {mf.CURVES_NAME}")
+            for i, d in enumerate(curves_raw or [])
+        ]
+        tables = {
+            name: _decode(_decode_table, d, f"table {name!r} of {mf.TABLES_NAME}")
+            for name, d in (tables_raw or {}).items()
+        }
+        explanation = (
+            None
+            if explanation_raw is None
+            else _decode(_decode_explanation, explanation_raw, mf.EXPLANATION_NAME)
+        )
+        return cls(
+            metrics,
+            artifacts,
+            manifest["run"].get("run_id") if "run" in manifest else None,
+            curves=curves,
+            tables=tables,
+            explanation=explanation,
+            dataset=manifest.get("dataset"),
+            model=manifest.get("model"),
+            config=manifest.get("config"),
+            skipped=manifest.get("skipped"),
+            warnings=manifest.get("warnings"),
+            timings=manifest.get("timings"),
+        )
+
+
+# ============================================================================ file system
+
+
+def _to_jsonable_checked(value: Any, key: str, encode: Callable[..., bytes]) -> Any:
+    return json.loads(encode(value, key))
+
+
+def _exists(root: pathlib.Path, name: str) -> bool:
+    return os.path.lexists(root / name)
+
+
+def _read(root: pathlib.Path, relpath: str, manifest: dict[str, Any] | None) -> bytes:
+    """Read ``root/relpath`` after checking the path; verify it against the manifest."""
+    file_path = safe_join(root, relpath)
+    if not file_path.is_file():  # a FIFO or device would block or never end
+        raise WorkbenchException(
+            f"Cannot load the evaluation result: {relpath} is missing or not a regular file.",
+            error_code=RESOURCE_DOES_NOT_EXIST,
+        )
+    data = file_path.read_bytes()
+    if manifest is not None:
+        mf.verify_file(check_relative_path(relpath), data, manifest)
+    return data
+
+
+def _read_json(
+    root: pathlib.Path,
+    relpath: str,
+    manifest: dict[str, Any] | None,
+    expected: type,
+    optional: bool = False,
+) -> Any:
+    if optional and not _exists(root, check_relative_path(relpath)):
+        return None
+    data = _read(root, relpath, manifest)
+    try:
+        value = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise _invalid(
+            f"Cannot load the evaluation result: {relpath} is not valid JSON ({err})."
+        ) from None
+    if not isinstance(value, expected):
+        raise _invalid(
+            f"Cannot load the evaluation result: {relpath} should hold a JSON "
+            f"{'object' if expected is dict else 'array'}, got {type(value).__name__}."
+        )
+    return value
+
+
+def _make_sibling(target: pathlib.Path, tag: str) -> pathlib.Path:
+    """Create a hidden, uniquely named directory beside ``target`` (mode from the umask)."""
+    for _ in range(100):
+        candidate = target.with_name(f".{target.name}.{secrets.token_hex(6)}.{tag}")
+        try:
+            candidate.mkdir()
+        except FileExistsError:
+            continue
+        return candidate
+    raise WorkbenchException(f"Cannot create a temporary directory beside {str(target)!r}.")
+
+
+def _is_result_dir(path: pathlib.Path) -> bool:
+    return (path / mf.METRICS_NAME).is_file() and (path / mf.ARTIFACTS_METADATA_NAME).is_file()
+
+
+def _check_target(target: pathlib.Path, overwrite: bool) -> bool:
+    """Refuse a target we must not replace; return True when an existing result is replaced."""
+    if target.is_symlink():
+        raise WorkbenchException(
+            f"Cannot save the evaluation result to {str(target)!r}: it is a symbolic link. "
+            "Pass the real directory path.",
+            error_code=RESOURCE_ALREADY_EXISTS,
+        )
+    if not target.exists():
+        return False
+    if not target.is_dir():
+        raise WorkbenchException(
+            f"Cannot save the evaluation result to {str(target)!r}: a file of that name "
+            "exists. Choose another path.",
+            error_code=RESOURCE_ALREADY_EXISTS,
+        )
+    if not any(target.iterdir()):
+        return False
+    if not overwrite:
+        raise WorkbenchException(
+            f"Cannot save the evaluation result to {str(target)!r}: the directory exists "
+            "and is not empty. Pass overwrite=True to replace a saved result, or choose "
+            "another path.",
+            error_code=RESOURCE_ALREADY_EXISTS,
+        )
+    if not _is_result_dir(target):
+        raise WorkbenchException(
+            f"Cannot save the evaluation result to {str(target)!r}: the directory is not "
+            f"empty and holds no saved result (no {mf.METRICS_NAME} and "
+            f"{mf.ARTIFACTS_METADATA_NAME}), so overwrite=True does not replace it. Choose "
+            "another path.",
+            error_code=RESOURCE_ALREADY_EXISTS,
+        )
+    return True
+
+
+def _fsync_tree(root: pathlib.Path) -> None:
+    for dirpath, _dirnames, filenames in os.walk(root):
+        for name in filenames:
+            fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        _fsync_dir(dirpath)
+
+
+def _move_into_place(staging: pathlib.Path, target: pathlib.Path, replace: bool) -> None:
+    if not replace:
+        # rename(2) onto a missing name or an empty directory is atomic.
+        try:
+            os.rename(staging, target)
+        except OSError as err:
+            raise WorkbenchException(
+                f"Cannot save the evaluation result to {str(target)!r}: {err.strerror} "
+                "(was it created meanwhile?). Choose another path or pass overwrite=True.",
+                error_code=RESOURCE_ALREADY_EXISTS,
+            ) from None
+        return
+    # On Linux, renameat2(RENAME_EXCHANGE) swaps the two directories in one atomic step;
+    # the old result is then under the staging name and is removed.
+    if _exchange(staging, target):
+        shutil.rmtree(staging, ignore_errors=True)
+        return
+    # Elsewhere, two renames: the old result is moved aside, the new one takes its name.
+    # Between them the name is briefly absent, never half written; if the second rename
+    # fails, the old result is put back.
+    old = _make_sibling(target, "old")
+    os.rmdir(old)
+    os.rename(target, old)
+    try:
+        os.rename(staging, target)
+    except BaseException:
+        os.rename(old, target)
+        raise
+    with contextlib.suppress(OSError):
+        shutil.rmtree(old)
+
+
+def _exchange(a: pathlib.Path, b: pathlib.Path) -> bool:
+    """Atomically swap two paths with Linux's renameat2(RENAME_EXCHANGE).
+
+    Returns False when the platform, the C library or the file system cannot do it (the
+    caller falls back to two renames); raises OSError for any other failure.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # no glibc 2.28+
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), os.fspath(a))
