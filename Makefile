@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test clean
+.PHONY: demo test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ $(VENV)/.stamp-test: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.stamp-demo: pyproject.toml | $(BIN)/python
-	$(PIP) install -q -e .
+	$(PIP) install -q -e ".[explain]"
 	touch $@
 
 test: $(VENV)/.stamp-test
@@ -28,6 +28,10 @@ test: $(VENV)/.stamp-test
 
 demo: $(VENV)/.stamp-demo
 	$(BIN)/python -m workbench._demo
+
+# Benchmarks against MLflow (installed with the test extras); by hand, not in CI.
+bench: $(VENV)/.stamp-test
+	$(BIN)/python benchmarks/bench_evaluate.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis demo-output
