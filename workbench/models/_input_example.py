@@ -73,17 +73,6 @@ def _invalid(message: str) -> WorkbenchException:
 # --------------------------------------------------------------------------- writing
 
 
-def _split_params(example: Any) -> tuple[Any, dict[str, Any] | None]:
-    """Split a ``(data, params)`` tuple and check the params as a signature would."""
-    if isinstance(example, tuple) and len(example) == 2 and isinstance(example[1], dict):
-        from workbench.types._infer import _infer_param_schema
-
-        data, params = example
-        _infer_param_schema(params)  # raises INVALID_PARAMETER_VALUE naming bad params
-        return data, params
-    return example, None
-
-
 def _sparse_to_dict(matrix: Any) -> dict[str, Any]:
     from workbench.models._serving_input import _ndarray_to_list
 
@@ -186,12 +175,13 @@ class InputExample:
         """Encode ``input_example`` (see the module docstring for the accepted types)."""
         from workbench.models._serving_input import (
             _example_json_default,
+            _split_example_params,
             convert_input_example_to_serving_input,
         )
 
         if input_example is None:
             raise _invalid("Expected an input example, got None.")
-        data, params = _split_params(copy.deepcopy(input_example))
+        data, params = _split_example_params(copy.deepcopy(input_example))
         kind, payload, extra = _example_payload(data)
         info: dict[str, str] = {INPUT_EXAMPLE_PATH: EXAMPLE_FILENAME}
         if params is not None:
