@@ -69,9 +69,15 @@ __all__ = [
     "NumpyEvaluationArtifact",
     "ParquetEvaluationArtifact",
     "TextEvaluationArtifact",
+    "BUILTIN_ARTIFACT_NAMES",
+    "BuiltinCsvEvaluationArtifact",
+    "BuiltinJsonEvaluationArtifact",
     "artifact_class_from_name",
     "artifact_class_name",
+    "builtin_artifact",
+    "builtin_artifacts",
     "compute_custom_artifacts",
+    "is_builtin_artifact",
 ]
 
 _MLFLOW_MODULE = "mlflow.models.evaluation.artifacts"
@@ -670,3 +676,209 @@ class _artifacts_dir:
     def __exit__(self, *exc: Any) -> None:
         if self._tmp is not None:
             self._tmp.cleanup()
+
+
+# --------------------------------------------------------------------------- built-in artifacts
+#
+# MLflow's default evaluator logs PNG figures (and one CSV) under fixed names. workbench
+# exposes the same names in ``EvaluationResult.artifacts``, holding the *data* the figures
+# are drawn from (the notebook layer draws them with plotly). A built-in artifact is a view
+# of a curve, table or explanation the result already holds: its content is computed from
+# that object on each access, so nothing is stored twice in memory.
+
+#: Names MLflow 3.17.2's classifier evaluator logs (besides SHAP's), in its order.
+ROC_CURVE_PLOT = "roc_curve_plot"
+PRECISION_RECALL_CURVE_PLOT = "precision_recall_curve_plot"
+LIFT_CURVE_PLOT = "lift_curve_plot"
+CALIBRATION_CURVE_PLOT = "calibration_curve_plot"
+CONFUSION_MATRIX = "confusion_matrix"
+PER_CLASS_METRICS = "per_class_metrics"
+SHAP_BEESWARM_PLOT = "shap_beeswarm_plot"
+SHAP_SUMMARY_PLOT = "shap_summary_plot"
+SHAP_FEATURE_IMPORTANCE_PLOT = "shap_feature_importance_plot"
+SHAP_ARTIFACT_NAMES = (SHAP_BEESWARM_PLOT, SHAP_SUMMARY_PLOT, SHAP_FEATURE_IMPORTANCE_PLOT)
+BUILTIN_ARTIFACT_NAMES = (
+    ROC_CURVE_PLOT, PRECISION_RECALL_CURVE_PLOT, LIFT_CURVE_PLOT, CALIBRATION_CURVE_PLOT,
+    CONFUSION_MATRIX, PER_CLASS_METRICS, *SHAP_ARTIFACT_NAMES,
+)
+
+# name -> (where the data comes from, what of it, the artifact's format)
+_CURVE_KINDS = {
+    ROC_CURVE_PLOT: "roc",
+    PRECISION_RECALL_CURVE_PLOT: "precision_recall",
+    LIFT_CURVE_PLOT: "lift",
+    CALIBRATION_CURVE_PLOT: "calibration",
+}
+
+
+class _BuiltinMixin:
+    """A built-in artifact: a view whose content is computed from a result's data object.
+
+    ``spec`` says what it is a view of (a JSON-able dict written in the result's manifest,
+    so that ``EvaluationResult.load`` rebuilds the same view from the loaded data).
+    """
+
+    _source: Callable[[], Any]
+    spec: dict[str, Any]
+
+    @property
+    def content(self) -> Any:
+        return self._source()
+
+    def _load(self, local_artifact_path: str | os.PathLike | None = None) -> Any:
+        raise WorkbenchException(
+            f"{type(self).__name__} {self.uri!r} is a view of the result's data and is not "
+            "loaded from a file.",
+            error_code=INVALID_PARAMETER_VALUE,
+        )
+
+
+class BuiltinJsonEvaluationArtifact(_BuiltinMixin, JsonEvaluationArtifact):
+    """A built-in artifact stored as JSON (MLflow loads it as a ``JsonEvaluationArtifact``)."""
+
+    def __init__(self, uri: str, source: Callable[[], Any], spec: dict[str, Any]) -> None:
+        JsonEvaluationArtifact.__init__(self, uri)
+        self._source = source
+        self.spec = spec
+
+    def _save(self, output_artifact_path: str | os.PathLike) -> None:
+        with atomic_writer(output_artifact_path, "w", encoding="utf-8") as fh:
+            fh.write(dumps_json(self._source()))
+
+
+class BuiltinCsvEvaluationArtifact(_BuiltinMixin, CsvEvaluationArtifact):
+    """A built-in table stored as CSV (MLflow loads it as a ``CsvEvaluationArtifact``)."""
+
+    def __init__(self, uri: str, source: Callable[[], Any], spec: dict[str, Any]) -> None:
+        CsvEvaluationArtifact.__init__(self, uri)
+        self._source = source
+        self.spec = spec
+
+    def _save(self, output_artifact_path: str | os.PathLike) -> None:
+        with atomic_writer(output_artifact_path, "w", encoding="utf-8") as fh:
+            self._source().to_csv(fh, index=False)
+
+
+def is_builtin_artifact(artifact: Any) -> bool:
+    """True for a built-in artifact (a view of a result's data)."""
+    return isinstance(artifact, _BuiltinMixin)
+
+
+def _curves_source(curves: list[Any]) -> Callable[[], Any]:
+    return lambda: [c.to_dict() for c in curves]
+
+
+def builtin_artifact(
+    name: str, spec: Mapping[str, Any], *, curves: Sequence[Any], tables: Mapping[str, Any],
+    explanation: Any,
+) -> EvaluationArtifact | None:
+    """The built-in artifact ``name`` described by ``spec``, as a view of the given data;
+    None when the data it needs is absent.
+
+    ``spec`` is ``{"uri": file name, "source": "curves" | "table" | "explanation", ...}``:
+    ``{"source": "curves", "kind": k}`` is every curve of kind ``k`` (a JSON list of their
+    ``to_dict()``); ``{"source": "table", "table": t, "format": "json" | "csv"}`` is the table
+    ``t`` (its ``to_dict()``, or as a CSV frame); ``{"source": "explanation", "view": v}`` is
+    the explanation's ``to_dict()`` (``"full"``), its per-class mean |SHAP| table
+    (``"summary"``) or its overall mean |SHAP| table (``"importance"``).
+    """
+    spec = dict(spec)
+    uri = spec.get("uri")
+    if not isinstance(uri, str) or not uri:
+        raise WorkbenchException(
+            f"Built-in artifact {name!r} has no uri in its description {spec!r}.",
+            error_code=INVALID_PARAMETER_VALUE,
+        )
+    source = spec.get("source")
+    if source == "curves":
+        kind = spec.get("kind")
+        chosen = [c for c in curves if getattr(c, "kind", None) == kind]
+        if not chosen:
+            return None
+        return BuiltinJsonEvaluationArtifact(uri, _curves_source(chosen), spec)
+    if source == "table":
+        table = tables.get(spec.get("table"))
+        if table is None:
+            return None
+        if spec.get("format") == "csv":
+            return BuiltinCsvEvaluationArtifact(uri, table.to_frame, spec)
+        return BuiltinJsonEvaluationArtifact(uri, table.to_dict, spec)
+    if source == "explanation":
+        if explanation is None:
+            return None
+        view = spec.get("view")
+        if view == "full":
+            return BuiltinJsonEvaluationArtifact(uri, explanation.to_dict, spec)
+        if view in ("summary", "importance"):
+            per_class = view == "summary"
+
+            def frame(explanation: Any = explanation, per_class: bool = per_class) -> pd.DataFrame:
+                table = explanation.importance().reset_index()
+                if not per_class:
+                    table = table[["feature", "mean_abs_shap"]]
+                return table.reset_index(drop=True)
+
+            return BuiltinCsvEvaluationArtifact(uri, frame, spec)
+    raise WorkbenchException(
+        f"Unknown description of built-in artifact {name!r}: {spec!r}.",
+        error_code=INVALID_PARAMETER_VALUE,
+    )
+
+
+def builtin_artifacts(
+    *,
+    model_type: str | None,
+    n_labels: int | None,
+    curves: Sequence[Any],
+    tables: Mapping[str, Any],
+    explanation: Any,
+    metric_prefix: str = "",
+) -> dict[str, EvaluationArtifact]:
+    """The artifacts MLflow 3.17.2's default evaluator logs, under its names, as data views.
+
+    Which names exist (MLflow's rules, on what was computed):
+
+    * binary classifier: ``roc_curve_plot``, ``precision_recall_curve_plot``,
+      ``lift_curve_plot``, ``calibration_curve_plot`` when the curve was computed (it needs
+      probabilities; ``result.skipped`` says why one is missing), and ``confusion_matrix``;
+    * multiclass classifier: ``calibration_curve_plot``, ``roc_curve_plot`` and
+      ``precision_recall_curve_plot`` when computed (probabilities and at most
+      ``max_classes_for_multiclass_roc_pr`` classes), ``per_class_metrics`` and
+      ``confusion_matrix``;
+    * regressor: none;
+    * classifier or regressor with an explanation: ``shap_beeswarm_plot``,
+      ``shap_summary_plot``, ``shap_feature_importance_plot``.
+
+    The dict keys are never prefixed; ``metric_prefix`` is prepended to the file names
+    (``uri``) of the figure names, as MLflow does (``{prefix}roc_curve_plot.png``), and not
+    to ``per_class_metrics.csv`` (MLflow writes it unprefixed). The extension is the data's
+    (``.json`` or ``.csv``) instead of MLflow's ``.png``.
+    """
+    specs: dict[str, dict[str, Any]] = {}
+    if model_type == "classifier":
+        binary = n_labels == 2
+        names = ((ROC_CURVE_PLOT, PRECISION_RECALL_CURVE_PLOT, LIFT_CURVE_PLOT,
+                  CALIBRATION_CURVE_PLOT) if binary
+                 else (CALIBRATION_CURVE_PLOT, ROC_CURVE_PLOT, PRECISION_RECALL_CURVE_PLOT))
+        for name in names:
+            specs[name] = {"uri": f"{metric_prefix}{name}.json", "source": "curves",
+                           "kind": _CURVE_KINDS[name]}
+        if not binary:
+            specs[PER_CLASS_METRICS] = {"uri": f"{PER_CLASS_METRICS}.csv", "source": "table",
+                                        "table": "per_class_metrics", "format": "csv"}
+        specs[CONFUSION_MATRIX] = {"uri": f"{metric_prefix}{CONFUSION_MATRIX}.json",
+                                   "source": "table", "table": "confusion_matrix",
+                                   "format": "json"}
+    if model_type in ("classifier", "regressor"):
+        for name, view, ext in ((SHAP_BEESWARM_PLOT, "full", "json"),
+                                (SHAP_SUMMARY_PLOT, "summary", "csv"),
+                                (SHAP_FEATURE_IMPORTANCE_PLOT, "importance", "csv")):
+            specs[name] = {"uri": f"{metric_prefix}{name}.{ext}", "source": "explanation",
+                           "view": view}
+    out: dict[str, EvaluationArtifact] = {}
+    for name, spec in specs.items():
+        artifact = builtin_artifact(name, spec, curves=curves, tables=tables,
+                                    explanation=explanation)
+        if artifact is not None:
+            out[name] = artifact
+    return out

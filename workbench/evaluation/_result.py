@@ -14,13 +14,42 @@ On disk (``save(path)``) a result is MLflow's directory layout, so that MLflow's
       workbench.json            our versioned manifest (see ``_manifest``)
       curves.json               [curve.to_dict(), ...]
       tables.json               {name: table.to_dict()}
-      explanation.json          explanation.to_dict()  (only when there is one)
+      explanation.json          explanation.to_dict()  (only when there is one and no
+                                shap_beeswarm_plot artifact holds it; see below)
 
 Everything is JSON, CSV, PNG, .npy (``allow_pickle=False``) or Parquet: nothing is pickled.
 ``class_name`` holds MLflow's class names (``mlflow.models.evaluation.artifacts.
 JsonEvaluationArtifact``) for the artifact types both libraries share, so either library
 can load the directory; workbench maps them back to its own classes and never imports a
 module named in a file.
+
+Built-in artifacts. ``artifacts`` holds the custom artifacts and, under MLflow 3.17.2's
+names, the built-in ones (``roc_curve_plot``, ``precision_recall_curve_plot``,
+``lift_curve_plot``, ``calibration_curve_plot``, ``confusion_matrix``,
+``per_class_metrics``, ``shap_beeswarm_plot``, ``shap_summary_plot``,
+``shap_feature_importance_plot``; which exist is decided by the evaluator, see
+:func:`workbench.evaluation._artifacts.builtin_artifacts`). They hold data, not figures:
+a ``BuiltinJsonEvaluationArtifact`` (the curves' ``to_dict()`` as a list, the confusion
+matrix's ``to_dict()``, the explanation's ``to_dict()``) or a ``BuiltinCsvEvaluationArtifact``
+(``per_class_metrics``, the SHAP importance tables), whose ``uri`` is MLflow's file name
+with the data's extension (``roc_curve_plot.json`` for MLflow's ``roc_curve_plot.png``).
+In memory they are *views*: their content is computed from the result's curve, table or
+explanation objects on access, so nothing is held twice.
+
+On disk the design chosen is *files*, not derivation: each built-in artifact is written
+under ``artifacts/`` with its ``artifacts_metadata.json`` entry (MLflow's class names
+``JsonEvaluationArtifact`` / ``CsvEvaluationArtifact``), so MLflow's
+``EvaluationResult.load`` reads our directory and sees MLflow's names. The copies are
+small (curves are decimated to at most 1,000 points; tables have a row per class or
+feature). The one large payload, the explanation, is written once: when
+``shap_beeswarm_plot`` is saved, the manifest's ``data.explanation`` points at its file
+(``artifacts/shap_beeswarm_plot.json``) and no ``explanation.json`` is written. The
+manifest's ``data.builtin_artifacts`` records what each built-in artifact is a view of
+(``{name: {"uri", "source", ...}}``); ``load`` checks each file against the manifest like
+any other, then rebuilds the view from the loaded curves, tables and explanation rather
+than keeping a second copy, so ``save -> load`` gives an equal result with the same
+artifact classes. A directory written by MLflow loads its built-in PNGs as plain
+``ImageEvaluationArtifact`` objects, as before.
 
 Saving is atomic: the directory is built beside the target under a hidden temporary name,
 every file and directory is fsynced, and the whole is renamed into place, so a crash or an
@@ -46,6 +75,9 @@ Differences from MLflow 3.17.2's ``EvaluationResult``, on purpose:
 * ``tables`` holds the result's own table objects; MLflow's reads DataFrames back from a
   tracking server.
 * ``save`` refuses a non-empty target unless ``overwrite=True`` (see above).
+* ``artifacts`` holds the built-in names as data (JSON/CSV) where MLflow holds PNGs;
+  the dict keys are MLflow's (never prefixed), the file names carry ``metric_prefix`` as
+  MLflow's do, with ``.json``/``.csv`` instead of ``.png``.
 * ``load`` refuses ``PickleEvaluationArtifact`` (MLflow refuses it too unless an
   environment variable allows unpickling), hostile paths (MLflow follows them), and
   anything but the six known artifact classes (MLflow imports any class named in the file).
@@ -255,6 +287,46 @@ def _artifact_class_name(artifact: Any, name: str) -> str:
         return artifact_class_name(artifact)
     except WorkbenchException as err:
         raise _invalid(f"Cannot save artifact {name!r}: {err.message}") from None
+
+
+def _is_builtin(artifact: Any) -> bool:
+    from workbench.evaluation._artifacts import is_builtin_artifact
+
+    return is_builtin_artifact(artifact)
+
+
+def _builtin_view(name: str, spec: Any, entry: dict[str, Any], curves: list[Any],
+                  tables: dict[str, Any], explanation: Any) -> Any:
+    """Rebuild a built-in artifact from the loaded data, as it was before saving."""
+    from workbench.evaluation._artifacts import artifact_class_name, builtin_artifact
+
+    where = f"built-in artifact {name!r}"
+    if not isinstance(spec, dict) or spec.get("uri") != entry["uri"]:
+        raise _invalid(
+            f"Cannot load {where}: its description in {mf.MANIFEST_NAME} ({spec!r:.200}) does "
+            f"not match its entry in {mf.ARTIFACTS_METADATA_NAME} ({entry!r:.200})."
+        )
+    try:
+        artifact = builtin_artifact(name, spec, curves=curves, tables=tables,
+                                    explanation=explanation)
+    except WorkbenchException as err:
+        raise _invalid(f"Cannot load {where}: {err.message}") from None
+    if artifact is None:
+        raise _invalid(
+            f"Cannot load {where}: the result's data holds nothing for it ({spec!r:.200})."
+        )
+    if artifact_class_name(artifact) != _artifact_class_name_of(entry["class_name"]):
+        raise _invalid(
+            f"Cannot load {where}: {mf.ARTIFACTS_METADATA_NAME} names class "
+            f"{entry['class_name']!r}, but its description makes a {type(artifact).__name__}."
+        )
+    return artifact
+
+
+def _artifact_class_name_of(class_name: str) -> str:
+    from workbench.evaluation._artifacts import artifact_class_name
+
+    return artifact_class_name(_artifact_class(class_name, class_name))
 
 
 def _artifact_class(class_name: str, artifact_name: str) -> type:
@@ -537,6 +609,7 @@ class EvaluationResult:
 
         artifacts_metadata: dict[str, dict[str, str]] = {}
         files_by_name: dict[str, str] = {}
+        builtin_specs: dict[str, dict[str, Any]] = {}
         for name, artifact in self._artifacts.items():
             where = f"artifact {name!r}"
             if not isinstance(name, str):
@@ -559,6 +632,9 @@ class EvaluationResult:
                     "URIs, as MLflow names artifact files). Give them distinct URIs."
                 )
             files_by_name[file_name] = name
+            spec = getattr(artifact, "spec", None)
+            if _is_builtin(artifact) and isinstance(spec, dict):
+                builtin_specs[name] = _to_jsonable_checked(spec, where, encode)
             artifacts_metadata[name] = {
                 "uri": uri,
                 "class_name": _artifact_class_name(artifact, name),
@@ -575,6 +651,13 @@ class EvaluationResult:
         explanation = (
             None if self._explanation is None else _data_dict(self._explanation, "the explanation")
         )
+        # The explanation is written once: when a built-in artifact is the explanation's
+        # to_dict() (shap_beeswarm_plot), its file under artifacts/ is the explanation file.
+        explanation_file = None
+        for name, spec in builtin_specs.items():
+            if spec.get("source") == "explanation" and spec.get("view") == "full":
+                explanation_file = f"{mf.ARTIFACTS_DIR}/{_artifact_file_name(spec['uri'])}"
+                break
         return {
             # MLflow writes metrics with json.dump (NaN as the NaN token); so do we.
             mf.METRICS_NAME: encode(dict(self._metrics), "metrics"),
@@ -582,8 +665,12 @@ class EvaluationResult:
             mf.CURVES_NAME: encode(curves, "curves"),
             mf.TABLES_NAME: encode(tables, "tables"),
             mf.EXPLANATION_NAME: (
-                None if explanation is None else encode(explanation, "explanation")
+                None if explanation is None or explanation_file is not None
+                else encode(explanation, "explanation")
             ),
+            "_explanation_file": None if explanation is None else (
+                explanation_file or mf.EXPLANATION_NAME),
+            "_builtin_specs": builtin_specs,
             "_artifact_files": {files_by_name[f]: f for f in files_by_name},  # name -> file
             "_sections": {
                 key: _to_jsonable_checked(getattr(self, f"_{key}"), key, encode)
@@ -599,7 +686,7 @@ class EvaluationResult:
             artifact = self._artifacts[name]
             out = artifacts_dir / file_name
             try:
-                if getattr(artifact, "_content", None) is None:
+                if not _is_builtin(artifact) and getattr(artifact, "_content", None) is None:
                     artifact.content  # noqa: B018 - loads the content from the uri
                 artifact._save(str(out))
             except Exception as err:
@@ -626,10 +713,14 @@ class EvaluationResult:
         sections = payload["_sections"]
         manifest = mf.build_manifest(
             run_id=self._run_id,
-            has_explanation=payload[mf.EXPLANATION_NAME] is not None,
+            has_explanation=payload["_explanation_file"] is not None,
             files=files,
             **sections,
         )
+        if payload["_explanation_file"] is not None:
+            manifest["data"]["explanation"] = payload["_explanation_file"]
+        if payload["_builtin_specs"]:
+            manifest["data"]["builtin_artifacts"] = payload["_builtin_specs"]
         (staging / mf.MANIFEST_NAME).write_bytes(
             dumps_json(manifest, indent=2).encode("utf-8")
         )
@@ -717,10 +808,21 @@ class EvaluationResult:
             artifact_cls = _artifact_class(entry["class_name"], name)
             plan.append((name, entry, file_name, file_path, artifact_cls))
 
-        artifacts = {}
+        builtin_specs: dict[str, Any] = {}
+        if manifest is not None:
+            builtin_specs = manifest.get("data", {}).get("builtin_artifacts") or {}
+            if not isinstance(builtin_specs, dict):
+                raise _invalid(
+                    "Cannot load the evaluation result: data.builtin_artifacts in "
+                    f"{mf.MANIFEST_NAME} should be a JSON object, got {builtin_specs!r:.80}."
+                )
+        artifacts: dict[str, Any] = {}
         for name, entry, file_name, file_path, artifact_cls in plan:
             if manifest is not None:
                 mf.verify_file(f"{mf.ARTIFACTS_DIR}/{file_name}", file_path.read_bytes(), manifest)
+            if name in builtin_specs:
+                artifacts[name] = None  # a view of the data, rebuilt once the data is read
+                continue
             artifact = artifact_cls(uri=entry["uri"])
             try:
                 artifact._load(str(file_path))
@@ -757,6 +859,14 @@ class EvaluationResult:
             if explanation_raw is None
             else _decode(_decode_explanation, explanation_raw, mf.EXPLANATION_NAME)
         )
+        for name, spec in builtin_specs.items():
+            if name not in artifacts:
+                raise _invalid(
+                    f"Cannot load the evaluation result: built-in artifact {name!r} is described "
+                    f"in {mf.MANIFEST_NAME} but not listed in {mf.ARTIFACTS_METADATA_NAME}."
+                )
+            artifacts[name] = _builtin_view(name, spec, metadata[name], curves, tables,
+                                            explanation)
         return cls(
             metrics,
             artifacts,

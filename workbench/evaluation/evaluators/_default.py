@@ -635,6 +635,10 @@ class DefaultEvaluator(ModelEvaluator):
         # ---- result
         with steps.step("result"):
             prefix = s.metric_prefix
+            artifacts = self._with_builtin_artifacts(
+                artifacts, model_type=model_type, labels=labels, curves=curves, tables=tables,
+                explanation=explanation, prefix=prefix, notes=notes,
+            )
             metrics: dict[str, Any] = {f"{prefix}{k}": _py(v) for k, v in builtin.items()}
             if extra_values:
                 from workbench.evaluation._custom_metrics import flatten_metric_values
@@ -663,6 +667,56 @@ class DefaultEvaluator(ModelEvaluator):
             )
         result.timings.update(steps.timings)
         return result
+
+    @staticmethod
+    def _with_builtin_artifacts(artifacts: dict[str, Any], *, model_type: str | None,
+                                labels: list[Any] | None, curves: list[Any],
+                                tables: dict[str, Any], explanation: Any, prefix: str,
+                                notes: list[str]) -> dict[str, Any]:
+        """The custom artifacts plus MLflow's built-in names (views of the data computed).
+
+        As in MLflow 3.17.2, which logs the built-in artifacts after the custom ones into the
+        same dict, a custom artifact named like a built-in one that exists is replaced by the
+        built-in one (workbench warns and notes it in ``result.warnings``; MLflow is silent).
+        A custom artifact under another name whose *file name* is a built-in one's (a JSON
+        custom artifact named ``{prefix}roc_curve_plot`` with a ``metric_prefix``) is refused
+        with an error naming it, since both would be saved to the same file.
+        """
+        from workbench.evaluation._artifacts import builtin_artifacts
+
+        builtin = builtin_artifacts(
+            model_type=model_type,
+            n_labels=None if labels is None else len(labels),
+            curves=curves,
+            tables=tables,
+            explanation=explanation,
+            metric_prefix=prefix,
+        )
+        if not builtin:
+            return artifacts
+        merged = dict(artifacts)
+        for name, artifact in builtin.items():
+            if name in merged:
+                message = (
+                    f"The custom artifact {name!r} is replaced by the built-in artifact of that "
+                    "name (as in MLflow, which logs built-in artifacts last). Give the custom "
+                    "artifact another name to keep it."
+                )
+                warnings.warn(message, UserWarning, stacklevel=4)
+                notes.append(message)
+            merged[name] = artifact
+        files = {}
+        for name, artifact in merged.items():
+            file_name = artifact.file_name
+            if file_name in files:
+                other = files[file_name]
+                custom, built = (other, name) if name in builtin else (name, other)
+                raise _error(
+                    f"The custom artifact {custom!r} would be saved as {file_name!r}, the file of "
+                    f"the built-in artifact {built!r}. Give the custom artifact another name."
+                )
+            files[file_name] = name
+        return merged
 
     @staticmethod
     def _explain(predictor: Any, dataset: Any, model_type: str, labels: Any, s: _Settings) -> tuple[Any, str | None]:
