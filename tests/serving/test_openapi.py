@@ -1,0 +1,84 @@
+"""Schemathesis against the server's own OpenAPI document: no 5xx, and malformed requests get 4xx."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
+
+from .conftest import SMALL_CAP
+
+pytestmark = pytest.mark.filterwarnings("ignore:.*[Ii]nteger column:UserWarning")
+
+EXAMPLES = 40
+
+
+@schemathesis.serializer("text/csv")
+def _csv(ctx, value):
+    return value.encode("utf-8") if isinstance(value, str) else str(value).encode("utf-8")
+
+
+@schemathesis.serializer("application/vnd.apache.parquet")
+def _parquet(ctx, value):
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value)
+    buffer = io.BytesIO()
+    pd.DataFrame({"a": [0.0], "b": [1.0]}).to_parquet(buffer)
+    return buffer.getvalue() if value else str(value).encode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def server(start, sklearn_model):
+    return start(sklearn_model, timeout=10, workers=1, max_queue=8, max_body_bytes=SMALL_CAP)
+
+
+@pytest.fixture(scope="module")
+def schema(server):
+    return schemathesis.openapi.from_url(f"{server.url}/openapi.json")
+
+
+_SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+def test_no_server_errors_on_valid_requests(schema, server):
+    seen = set()
+
+    @_SETTINGS
+    @given(case=schema.as_strategy(generation_mode=GenerationMode.POSITIVE))
+    def run(case):
+        response = case.call(base_url=server.url)
+        seen.add((case.method, case.path, response.status_code))
+        assert response.status_code < 500, (case.method, case.path, case.body, response.text)
+        if response.status_code >= 400:
+            assert set(response.json()) >= {"error_code", "message"}
+
+    run()
+    assert {path for _, path, _ in seen} == {"/ping", "/health", "/version", "/invocations"}
+    # The document carries the signature's columns, so generated records do predict.
+    assert ("POST", "/invocations", 200) in seen
+
+
+def test_malformed_invocations_get_4xx(schema, server):
+    operation = schema["/invocations"]["POST"]
+    statuses = []
+
+    @_SETTINGS
+    @given(case=operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
+    def run(case):
+        response = case.call(base_url=server.url)
+        statuses.append(response.status_code)
+        assert 400 <= response.status_code < 500, (case.body, case.headers, response.text)
+        assert set(response.json()) >= {"error_code", "message"}
+
+    run()
+    assert statuses
