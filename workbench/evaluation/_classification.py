@@ -166,8 +166,33 @@ def _sorted_labels(labels: Any) -> tuple[list, list[int]]:
     return labels, order
 
 
+def _encode_small_ints(values: np.ndarray, index: pd.Index) -> np.ndarray | None:
+    """Integer labels over a small range against integer labels: a lookup table, no hashing.
+
+    Returns None (the general path, with its messages) unless every value is a label.
+    """
+    if not (isinstance(values, np.ndarray) and values.dtype.kind in "iu"
+            and index.dtype.kind in "iu" and values.shape[0]):
+        return None
+    lo, hi = int(values.min()), int(values.max())
+    if hi - lo > 65536:
+        return None
+    table = index.get_indexer(np.arange(lo, hi + 1, dtype=np.int64))
+    if values.dtype.kind == "u" or lo >= 0:
+        shifted = values if lo == 0 else values - lo
+    else:
+        shifted = values - lo
+    codes = table[shifted]
+    if codes.min() < 0:
+        return None
+    return codes.astype(np.int64, copy=False)
+
+
 def _encode(values: np.ndarray, index: pd.Index, name: str) -> np.ndarray:
     """Codes of ``values`` in ``index`` (hashing once: factorize, then map the uniques)."""
+    fast = _encode_small_ints(values, index)
+    if fast is not None:
+        return fast
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if codes.shape[0] and codes.min() < 0:
         rows = np.flatnonzero(codes < 0)

@@ -11,10 +11,28 @@ Digest
 MLflow identifies a dataset by an 8-character md5 digest. Its ``from_pandas`` digest hashes
 only the first 10,000 rows (plus the row count and column names), and the legacy
 ``EvaluationDataset.hash`` only the first and last 5 rows, so two datasets that differ
-elsewhere share a digest. Ours keeps MLflow's format (8 hex characters of an md5) but hashes
-every row: ``pandas.util.hash_pandas_object`` of the features (vectorised, about 0.25 s for
-1,000,000 rows x 30 float columns), ``pandas.util.hash_array`` of the targets, predictions
-and probabilities, the shape and the feature names. It is computed on first access.
+elsewhere share a digest. Ours keeps MLflow's format (8 hex characters of an md5) and is a
+fingerprint of every row that costs a few numpy reductions instead of a hash per cell (hashing
+every cell with ``pandas.util.hash_pandas_object`` took 0.2-0.35 s at 1,000,000 rows x 20
+columns; this takes about 0.04 s). The md5 covers, in order:
+
+1. a version tag (``wb-digest-2``), the shape, the feature names and each column's dtype;
+2. for every numeric (bool, integer, float) feature column, the raw bytes of a fixed strided
+   sample of at most 1,024 rows, always including the first and the last row;
+3. for every numeric feature column, over ALL rows, in float64: the sum, the sum of squares and
+   a position-weighted sum (weights ``1 + i % 1021``, so moving rows changes it), plus the
+   count of non-finite values (the sums then run over the finite ones). Any change to a value
+   that is not lost in the rounding of these sums (about 1e-16 of the column's total) changes
+   the digest, so it still covers every row;
+4. every non-numeric feature column (strings, objects, categories) hashed cell by cell
+   (``pandas.util.hash_array``; unhashable cells by their ``repr``): there is no cheap exact
+   reduction for them;
+5. the targets, the static predictions and the static probabilities: numeric ones as in 2 and
+   3 (sample and sums), others hashed element by element (``pandas.util.hash_array``).
+
+It is computed on first access. The digest is a fingerprint for telling datasets apart, not a
+cryptographic commitment: a deliberately crafted change that keeps every column's three sums
+and the sample rows would go unseen.
 """
 
 from __future__ import annotations
@@ -86,6 +104,98 @@ def _hash_frame(frame: pd.DataFrame) -> np.ndarray:
             except TypeError:
                 parts.append(_hash_1d(frame[column].astype(str).to_numpy()))
         return np.concatenate(parts) if parts else np.zeros(0, dtype="uint64")
+
+
+_DIGEST_VERSION = b"wb-digest-2"
+_SAMPLE_ROWS = 1024
+_WEIGHT_PERIOD = 1021
+
+
+_PERIOD_WEIGHTS = np.arange(1.0, _WEIGHT_PERIOD + 1.0)
+
+
+def _weighted_sum(values: np.ndarray) -> float:
+    """``sum(values[i] * (1 + i % 1021))`` without building an array of weights.
+
+    The contiguous values are viewed as rows of 1021 and multiplied by one period of the
+    weights (no temporary the size of the column: fresh large arrays cost page faults).
+    """
+    n = values.shape[0]
+    full = n - n % _WEIGHT_PERIOD
+    total = 0.0
+    if full:
+        total = float(np.einsum("ij,j->", values[:full].reshape(-1, _WEIGHT_PERIOD), _PERIOD_WEIGHTS))
+    if full < n:
+        total += float(np.einsum("i,i->", values[full:], _PERIOD_WEIGHTS[: n - full]))
+    return total
+
+
+def _sample_positions(n_rows: int) -> np.ndarray:
+    """A fixed strided sample of row positions, first and last row included."""
+    if n_rows <= _SAMPLE_ROWS:
+        return np.arange(n_rows)
+    return np.unique(np.linspace(0, n_rows - 1, _SAMPLE_ROWS).astype(np.intp))
+
+
+def _is_numeric(dtype: Any) -> bool:
+    return isinstance(dtype, np.dtype) and dtype.kind in "biuf"
+
+
+def _column_sums(values: np.ndarray) -> np.ndarray:
+    """Sum, sum of squares, weighted sum and NaN count of one numeric column (all rows)."""
+    if values.dtype != np.float64 or not values.flags.c_contiguous:
+        values = np.ascontiguousarray(values, dtype=np.float64)
+    total = values.sum()
+    if np.isfinite(total):
+        n_nan = 0.0
+    else:  # NaN or inf somewhere: keep the sums informative over the finite values
+        finite = np.isfinite(values)
+        n_nan = float(values.size - np.count_nonzero(finite))
+        values = np.where(finite, values, 0.0)
+        total = values.sum()
+    # einsum, not np.dot: BLAS ddot is ten times slower on a long vector here
+    return np.array([total, float(np.einsum("i,i->", values, values)),
+                     _weighted_sum(values), n_nan])
+
+
+def _digest_vector(md5: Any, values: Any) -> None:
+    """Targets, predictions or probabilities: sums and a sample when numeric, else hashed."""
+    values = np.asarray(values)
+    md5.update(f"{values.dtype}{values.shape}".encode("utf-8"))
+    if not _is_numeric(values.dtype):
+        md5.update(_hash_1d(values).tobytes())
+        return
+    md5.update(np.ascontiguousarray(values[_sample_positions(values.shape[0])]).tobytes())
+    if values.ndim == 1:
+        values = values[:, None]
+    for j in range(values.shape[1]):
+        md5.update(_column_sums(values[:, j]).tobytes())
+
+
+def _digest_features(md5: Any, data: Any) -> None:
+    n_rows = data.shape[0]
+    positions = _sample_positions(n_rows)
+    if isinstance(data, pd.DataFrame):
+        md5.update(",".join(str(dtype) for dtype in data.dtypes).encode("utf-8"))
+        sample = data.iloc[positions]
+        for j in range(data.shape[1]):
+            column = data.iloc[:, j]
+            md5.update(b"#")
+            if _is_numeric(column.dtype):
+                values = column.to_numpy()
+                md5.update(np.ascontiguousarray(sample.iloc[:, j].to_numpy()).tobytes())
+                md5.update(_column_sums(values).tobytes())
+            else:
+                md5.update(_hash_frame(data.iloc[:, [j]]).tobytes())
+        return
+    data = np.asarray(data)
+    md5.update(str(data.dtype).encode("utf-8"))
+    if _is_numeric(data.dtype) and data.ndim == 2:
+        md5.update(np.ascontiguousarray(data[positions]).tobytes())
+        for j in range(data.shape[1]):
+            md5.update(_column_sums(data[:, j]).tobytes())
+    else:
+        md5.update(_hash_1d(data).tobytes())
 
 
 def _normalise_probability_columns(value: Any) -> list[Any] | dict[Any, Any] | None:
@@ -330,7 +440,7 @@ class EvaluationDataset:
 
     @property
     def digest(self) -> str:
-        """An 8-character md5 digest of every row (see the module docstring)."""
+        """An 8-character md5 fingerprint of every row (see the module docstring)."""
         if self._digest is None:
             self._digest = self._compute_digest()
         return self._digest
@@ -411,16 +521,14 @@ class EvaluationDataset:
 
     def _compute_digest(self) -> str:
         md5 = hashlib.md5(usedforsecurity=False)
+        md5.update(_DIGEST_VERSION)
         md5.update(np.array(self._features_data.shape, dtype="uint64").tobytes())
-        if isinstance(self._features_data, pd.DataFrame):
-            md5.update(_hash_frame(self._features_data).tobytes())
-        else:
-            md5.update(_hash_1d(self._features_data).tobytes())
+        md5.update(",".join(self._feature_names).encode("utf-8"))
+        _digest_features(md5, self._features_data)
         for part in (self._labels_data, self._predictions_data, self._probabilities_data):
             md5.update(b"|")
             if part is not None:
-                md5.update(_hash_1d(part).tobytes())
-        md5.update(",".join(self._feature_names).encode("utf-8"))
+                _digest_vector(md5, part)
         return md5.hexdigest()[:8]
 
     def to_dict(self) -> dict[str, Any]:

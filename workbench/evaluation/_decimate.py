@@ -109,7 +109,8 @@ def decimate_indices(x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS)
         np.abs(dy, out=dy)
         dy *= y_scale
         step += dy
-        arc = np.cumsum(step)
+        arc = np.cumsum(step, out=step)  # in place: no third array the length of the curve
+        del dy
         if not arc[-1] > 0:
             return np.array([0, n - 1], dtype=np.int64)
         targets = np.linspace(0.0, arc[-1], _CANDIDATES_PER_POINT * max_points)

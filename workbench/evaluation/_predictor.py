@@ -21,6 +21,7 @@ classifier would not); otherwise it calls ``predict`` too.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -228,6 +229,8 @@ def _from_pyfunc(model: Any, *, inference_params: dict[str, Any] | None, uri: st
 
 
 def _is_pyfunc_model(model: Any) -> bool:
+    if "workbench.models._pyfunc" not in sys.modules:
+        return False  # never imported, so no PyFuncModel exists (saves importing yaml & co)
     try:
         from workbench.models._pyfunc import PyFuncModel
     except ImportError:  # pragma: no cover

@@ -267,7 +267,8 @@ _QUANTILE_LEVELS = np.array([0.0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1.0])
 
 
 def residual_summary(y_true: np.ndarray, y_pred: np.ndarray, *, bins: int = 50,
-                     max_points: int = MAX_POINTS) -> ResidualSummary:
+                     max_points: int = MAX_POINTS, resid: np.ndarray | None = None
+                     ) -> ResidualSummary:
     """Summarise ``y_true - y_pred`` (float arrays of one length, finite).
 
     Examples
@@ -278,7 +279,8 @@ def residual_summary(y_true: np.ndarray, y_pred: np.ndarray, *, bins: int = 50,
     """
     y_true = np.asarray(y_true, dtype=np.float64)
     y_pred = np.asarray(y_pred, dtype=np.float64)
-    resid = y_true - y_pred
+    if resid is None:  # callers that already hold y_true - y_pred pass it (no new array)
+        resid = y_true - y_pred
     n = resid.shape[0]
     if n == 0:
         empty = np.empty(0)
@@ -290,8 +292,13 @@ def residual_summary(y_true: np.ndarray, y_pred: np.ndarray, *, bins: int = 50,
     if hi <= lo:
         lo, hi = lo - 0.5, hi + 0.5
     edges = np.linspace(lo, hi, bins + 1)
-    idx = np.clip(((resid - lo) * (bins / (hi - lo))).astype(np.int64), 0, bins - 1)
+    scaled = resid - lo
+    scaled *= bins / (hi - lo)
+    idx = scaled.astype(np.int64)
+    del scaled
+    np.clip(idx, 0, bins - 1, out=idx)
     counts = np.bincount(idx, minlength=bins)
+    del idx
     if n <= max_points:
         sample = np.arange(n)
     else:
