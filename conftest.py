@@ -16,8 +16,10 @@ if os.environ.get("CI", "").lower() == "true":
 def _isolated_machine_state(tmp_path_factory):
     """Keep the trust store and environment caches of the test run out of the real home."""
     root = tmp_path_factory.mktemp("machine-state")
-    saved = {k: os.environ.get(k) for k in ("WORKBENCH_TRUST_STORE",)}
+    saved = {k: os.environ.get(k) for k in ("WORKBENCH_TRUST_STORE", "WORKBENCH_HOME")}
     os.environ["WORKBENCH_TRUST_STORE"] = str(root / "trusted.sqlite")
+    # log_model / runs:/ / models:/ touch the workspace: never the repository's ./.workbench.
+    os.environ["WORKBENCH_HOME"] = str(root / "workspace")
     yield
     for key, value in saved.items():
         if value is None:

@@ -449,21 +449,20 @@ def test_load_from_mlmodel_not_a_dict():
 
 
 @pytest.mark.parametrize(
-    "uri, scheme",
-    [("runs:/x/y", "runs"), ("runs:/0123/model", "runs"), ("models:/name/1", "models"),
-     ("models:/m-123", "models")],
+    "uri, code, match",
+    [("runs:/x/y", "INVALID_PARAMETER_VALUE", "Invalid run id 'x'"),
+     ("runs:/0123/model", "INVALID_PARAMETER_VALUE", "Invalid run id '0123'"),
+     ("models:/name/1", "RESOURCE_DOES_NOT_EXIST", "Registered Model with name=name not found"),
+     ("models:/m-123", "INVALID_PARAMETER_VALUE", "logged model")],
 )
-def test_store_uris_are_not_available_yet(uri, scheme):
-    with pytest.raises(WorkbenchException) as info:
+def test_store_uris_resolve_through_the_workspace(uri, code, match, tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "ws"))
+    with pytest.raises(WorkbenchException, match=match) as info:
         Model.load(uri)
-    assert info.value.error_code == "INVALID_PARAMETER_VALUE"
-    message = str(info.value)
-    assert f"'{scheme}:/' URIs are read from the workbench workspace store" in message
-    assert "not available yet" in message
-    assert "Pass the local path of the model directory" in message
-    with pytest.raises(WorkbenchException, match="not available yet"):
+    assert info.value.error_code == code
+    with pytest.raises(WorkbenchException, match=match):
         get_model_info(uri)
-    with pytest.raises(WorkbenchException, match="not available yet"):
+    with pytest.raises(WorkbenchException, match=match):
         resolve_model_path(uri)
 
 
@@ -602,19 +601,15 @@ def test_get_model_info_reads_local_models(tmp_path):
 # --------------------------------------------------------------------------- log
 
 
-def test_log_explains_that_the_workspace_is_not_available():
-    with pytest.raises(WorkbenchException) as info:
+def test_log_refuses_a_flavor_without_save_model():
+    with pytest.raises(WorkbenchException, match="flavor module with a save_model"):
         Model.log("model", flavor=object(), registered_model_name="m", metadata={"a": 1})
-    assert info.value.error_code == "NOT_IMPLEMENTED"
-    message = str(info.value)
-    assert "workspace store" in message and "not available yet" in message
-    assert "save_model(model, path)" in message and "Model.save(path)" in message
 
 
-def test_load_input_example_of_a_run_model_needs_the_store():
+def test_load_input_example_of_a_run_model_resolves_the_run():
     model = Model(run_id="r1", artifact_path="model",
                   saved_input_example_info={"artifact_path": "input_example.json", "type": "json_object"})
-    with pytest.raises(WorkbenchException, match="not available yet"):
+    with pytest.raises(WorkbenchException, match="Invalid run id 'r1'"):
         model.load_input_example()
 
 

@@ -259,8 +259,8 @@ def test_external_models_are_refused(tmp_path):
     assert info.value.error_code == "BAD_REQUEST"
 
 
-def test_runs_uris_say_the_store_is_not_there_yet():
-    with pytest.raises(WorkbenchException, match="workspace store"):
+def test_runs_uris_are_checked():
+    with pytest.raises(WorkbenchException, match="Invalid run id 'abc'"):
         workbench.pyfunc.load_model("runs:/abc/model")
 
 

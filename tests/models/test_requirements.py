@@ -331,8 +331,8 @@ def test_registered_model_uris_are_refused(uri):
     assert err.value.error_code == "INVALID_PARAMETER_VALUE"
 
 
-def test_runs_uris_wait_for_the_store():
-    with pytest.raises(WorkbenchException, match="workspace store"):
+def test_runs_uris_are_checked():
+    with pytest.raises(WorkbenchException, match="Invalid run id 'abc'"):
         update_model_requirements("runs:/abc/model", "add", ["numpy"])
 
 

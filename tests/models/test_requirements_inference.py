@@ -76,8 +76,8 @@ def test_errors_raise_without_fallback(tmp_path, monkeypatch, skops_model):
         infer_pip_requirements(tmp_path / "nope", "sklearn", fallback=["x"])
 
 
-def test_store_uris_wait_for_the_store():
-    with pytest.raises(WorkbenchException, match="workspace store"):
+def test_store_uris_are_checked():
+    with pytest.raises(WorkbenchException, match="Invalid run id 'abc'"):
         infer_pip_requirements("runs:/abc/model", "sklearn")
     assert infer_pip_requirements("models:/m/1", "sklearn", fallback=[]) == []
 

@@ -90,10 +90,10 @@ def test_registered_versions_are_refused(uri):
     assert "read-only" in err.value.message
 
 
-def test_logged_model_and_run_uris_wait_for_the_store():
+def test_logged_model_and_malformed_run_uris_are_refused():
     signature = ModelSignature(inputs=Schema([ColSpec("double", "x")]))
-    for uri in ("models:/m-0123456789abcdef", "runs:/0a1b2c/models"):
-        with pytest.raises(WorkbenchException, match="workspace store"):
+    for uri, match in (("models:/m-0123456789abcdef", "logged model"), ("runs:/0a1b2c/models", "Invalid run id")):
+        with pytest.raises(WorkbenchException, match=match):
             set_signature(uri, signature)
 
 

@@ -290,13 +290,6 @@ def test_extra_files(logreg, tmp_path):
         workbench.sklearn.save_model(logreg, tmp_path / "n", extra_files=["s3://bucket/x.txt"])
 
 
-def test_log_model_needs_the_workspace(logreg):
-    with pytest.raises(WorkbenchException) as info:
-        workbench.sklearn.log_model(logreg, "iris_rf", registered_model_name="model-with-metadata")
-    assert info.value.error_code == "NOT_IMPLEMENTED"
-    assert "workbench.sklearn.save_model(sk_model, path" in info.value.message
-
-
 # ------------------------------------------------------------------------- trust on load
 
 
@@ -415,7 +408,7 @@ def test_model_uri_forms(logreg, iris, tmp_path):
     workbench.sklearn.save_model(logreg, tmp_path / "m")
     for uri in (str(tmp_path / "m"), tmp_path / "m" / "MLmodel", (tmp_path / "m").as_uri()):
         np.testing.assert_array_equal(workbench.sklearn.load_model(uri).predict(iris.data[:5]), logreg.predict(iris.data[:5]))
-    with pytest.raises(WorkbenchException, match="workspace store, which is not available yet"):
+    with pytest.raises(WorkbenchException, match="Registered Model with name=model-with-metadata not found"):
         workbench.sklearn.load_model("models:/model-with-metadata/1")
 
 

@@ -49,11 +49,10 @@ def test_load_model_signature():
     assert parameters["trusted"].kind is inspect.Parameter.KEYWORD_ONLY
 
 
-def test_log_model_says_to_save_instead():
-    with pytest.raises(WorkbenchException, match="use|save_model") as info:
-        workbench.pyfunc.log_model(artifact_path="model", python_model="agent.py")
-    assert info.value.error_code == "NOT_IMPLEMENTED"
-    assert "workspace store" in info.value.message
+def test_log_model_refuses_both_names():
+    with pytest.raises(WorkbenchException, match="Please only specify `name`") as info:
+        workbench.pyfunc.log_model(artifact_path="model", name="model", python_model="agent.py")
+    assert info.value.error_code == "INVALID_PARAMETER_VALUE"
 
 
 def test_importing_pyfunc_is_light():

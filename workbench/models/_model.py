@@ -736,7 +736,8 @@ class Model:
             ``RESOURCE_DOES_NOT_EXIST`` when there is no MLmodel file;
             ``INVALID_PARAMETER_VALUE`` when it is not plain YAML (a tag such as
             ``!!python/object`` is refused, never executed), is not a mapping, or
-            ``path`` is a ``runs:/`` or ``models:/`` URI (not available yet).
+            ``path`` is a malformed ``runs:/`` or ``models:/`` URI; ``RESOURCE_DOES_NOT_EXIST``
+            also for an unknown run, artifact, registered model, version or alias.
         """
         model_dir = resolve_model_path(path)
         mlmodel = safe_join(model_dir, MLMODEL_FILE_NAME)
@@ -788,29 +789,134 @@ class Model:
     @classmethod
     def log(
         cls,
-        artifact_path: str,
+        artifact_path: str | None,
         flavor: Any,
         registered_model_name: str | None = None,
         await_registration_for: int = 300,
         metadata: dict[str, Any] | None = None,
         run_id: str | None = None,
         resources: Any = None,
+        auth_policy: Any = None,
+        prompts: list[str] | None = None,
+        name: str | None = None,
+        model_type: str | None = None,
+        params: dict[str, Any] | None = None,
+        tags: dict[str, Any] | None = None,
+        step: int = 0,
+        model_id: str | None = None,
         **kwargs: Any,
     ) -> ModelInfo:
-        """Log the model to a run of the workspace -- not available yet.
+        """Log a model with ``flavor`` to a run of the workspace; register it if asked.
 
-        Raises
-        ------
-        WorkbenchException
-            Always, with ``NOT_IMPLEMENTED``: logging needs the workspace store.
+        The model is saved with ``flavor.save_model(path=..., mlflow_model=..., **kwargs)``
+        into ``<artifacts of the run>/<name>`` (built under a temporary name beside it and
+        renamed into place), its ``MLmodel`` carrying ``run_id``, ``artifact_path`` and
+        ``utc_time_created``.
+
+        Parameters
+        ----------
+        artifact_path : str or None
+            MLflow 3 deprecates it in favour of ``name``; give one of them. Run-relative.
+        flavor : module
+            A flavor module with ``save_model`` (e.g. ``workbench.sklearn``).
+        registered_model_name : str, optional
+            Register the logged model as a new version of this registered model (created on
+            first use).
+        await_registration_for : int, default 300
+            Accepted for MLflow compatibility; registration here is synchronous.
+        metadata : dict, optional
+            Custom metadata stored in MLmodel.
+        run_id : str, optional
+            The run to log to. Default: the active run, or a new run that stays active
+            (MLflow 2's ``_get_or_start_run``).
+        resources, auth_policy, prompts
+            Recorded in MLmodel.
+        name : str, optional
+            The model's name: the artifact path under the run (default ``"model"``).
+        model_type, params, tags, step, model_id
+            MLflow 3's logged-model fields; the workspace keeps no logged-model entity, so
+            ``tags`` are set on the registered version (as MLflow 3 also does) and
+            ``model_type``, ``params`` and ``step`` are accepted and not recorded.
+            ``model_id`` (an existing logged model) is refused.
+        **kwargs
+            Passed to ``flavor.save_model``.
+
+        Returns
+        -------
+        ModelInfo
+            ``model_uri`` is ``runs:/<run_id>/<name>``; ``registered_model_version`` is set
+            when the model was registered.
         """
-        raise WorkbenchException(
-            "Model.log needs the workbench workspace store (runs and registered models), "
-            "which is not available yet. Meanwhile save the model to a directory with the "
-            "flavor's save_model(model, path) (or write its MLmodel file with "
-            "Model.save(path)) and load it from that path.",
-            error_code=NOT_IMPLEMENTED,
+        from workbench._io import check_relative_path
+        from workbench.store._uris import run_artifacts_dir
+
+        if name is not None and artifact_path is not None:
+            raise _invalid(
+                "Both `artifact_path` (deprecated) and `name` parameters were specified. "
+                "Please only specify `name`."
+            )
+        if model_id is not None:
+            raise WorkbenchException(
+                "model_id (logging into an existing MLflow 3 logged model) is not supported by "
+                "the workbench workspace, which keeps models under runs. Leave it out.",
+                error_code=NOT_IMPLEMENTED,
+            )
+        name = check_relative_path(name or artifact_path or "model")
+        if not callable(getattr(flavor, "save_model", None)):
+            raise _invalid(
+                f"Expected flavor to be a flavor module with a save_model function (e.g. "
+                f"workbench.sklearn), got {flavor!r}."
+            )
+        if registered_model_name is not None:
+            from workbench.store._registry import check_model_name
+
+            check_model_name(registered_model_name)  # refuse before anything is written
+        run_id = _run_for_logging(run_id)
+        artifacts = run_artifacts_dir(run_id)
+        artifacts.mkdir(parents=True, exist_ok=True)
+        target = safe_join(artifacts, name)
+        mlflow_model = cls(
+            artifact_path=name,
+            run_id=run_id,
+            metadata=metadata,
+            resources=resources,
+            auth_policy=auth_policy,
+            prompts=prompts,
         )
+        flavor.save_model(path=target, mlflow_model=mlflow_model, **kwargs)
+        registered = None
+        if registered_model_name is not None:
+            from workbench.store._registry import get_registry
+
+            registered = get_registry().create_model_version(
+                registered_model_name,
+                target,
+                source=f"runs:/{run_id}/{name}",
+                run_id=run_id,
+                source_artifact_path=name,
+                tags=tags,
+            )
+        model_info = mlflow_model.get_model_info()
+        if registered is not None:
+            model_info.registered_model_version = registered.version
+        return model_info
+
+
+def _run_for_logging(run_id: str | None) -> str:
+    """Return ``run_id``, else the active run's id, else the id of a newly started run."""
+    from workbench import _tracking
+
+    if run_id is not None:
+        from workbench.store._uris import run_artifacts_dir
+
+        run_artifacts_dir(run_id)  # refuses an unknown or malformed run id
+        return run_id
+    active = _tracking.active_run()
+    if active is None:
+        # MLflow 2's rule (and the seed's): "If no run is active, this method will create a
+        # new active run." The run stays active, as in MLflow.
+        active = _tracking.start_run()
+    return active.info.run_id
 
 
 def _parse_mlmodel(text: str, where: pathlib.Path) -> dict[str, Any]:
@@ -834,7 +940,10 @@ def _parse_mlmodel(text: str, where: pathlib.Path) -> dict[str, Any]:
 
 
 def get_model_info(model_uri: str | os.PathLike) -> ModelInfo:
-    """Return the :class:`ModelInfo` of the model at ``model_uri`` (a local path for now).
+    """Return the :class:`ModelInfo` of the model at ``model_uri``.
+
+    ``model_uri`` is a local path, ``runs:/<run_id>/<path>``, ``models:/<name>/<version>``,
+    ``models:/<name>/latest`` or ``models:/<name>@<alias>``.
 
     Examples
     --------

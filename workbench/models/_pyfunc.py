@@ -390,8 +390,8 @@ def load_model(
     Parameters
     ----------
     model_uri : str or os.PathLike
-        The model directory, its MLmodel file, or a ``file://`` URI. (``runs:/`` and
-        ``models:/`` URIs need the workspace store, a later issue.)
+        The model directory, its MLmodel file, a ``file://`` URI, ``runs:/<run_id>/<path>``
+        or ``models:/<name>/<version|latest>`` / ``models:/<name>@<alias>``.
     suppress_warnings : bool, default False
         Do not log warnings about a different Python or CloudPickle version.
     dst_path : str, optional

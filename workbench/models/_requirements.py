@@ -702,9 +702,9 @@ def write_environment(
 
 
 def _model_dir_for_update(model_uri: Any, action: str) -> pathlib.Path:
-    # Registered model versions are immutable (MLflow's reason for refusing models:/); the
-    # store issue extends resolve_model_path, and this refusal stays.
-    from workbench.models._set_signature import is_registered_model_uri
+    # Registered model versions are immutable (MLflow's reason for refusing models:/), by
+    # URI and by the local path of their read-only copy.
+    from workbench.models._set_signature import _refuse_registry_copy, is_registered_model_uri
     from workbench.models._uri import resolve_model_path
 
     if is_registered_model_uri(model_uri):
@@ -714,7 +714,9 @@ def _model_dir_for_update(model_uri: Any, action: str) -> pathlib.Path:
             "artifacts instead and register them as a new model version.",
             error_code=INVALID_PARAMETER_VALUE,
         )
-    return resolve_model_path(model_uri)
+    model_dir = resolve_model_path(model_uri)
+    _refuse_registry_copy(model_dir, action)
+    return model_dir
 
 
 def _parse_requirement_list(requirement_list: Any) -> list[Requirement]:

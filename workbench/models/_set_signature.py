@@ -40,6 +40,15 @@ def is_registered_model_uri(model_uri: Any) -> bool:
     return len(parts) > 1 or "@" in parts[0]
 
 
+def _refuse_registry_copy(model_dir: Any, action: str) -> None:
+    # The local path of a registered version (ModelVersion.storage_location) is refused like
+    # its models:/ URI: chmod does not stop root, so the check is explicit.
+    from workbench.store._registry import refuse_registry_write
+    from workbench.store._workspace import get_workspace
+
+    refuse_registry_write(model_dir, get_workspace(), action)
+
+
 def set_signature(model_uri: str | os.PathLike, signature: Any) -> None:
     """Set the signature of the model at ``model_uri``, rewriting its MLmodel file.
 
@@ -61,8 +70,8 @@ def set_signature(model_uri: str | os.PathLike, signature: Any) -> None:
 
     Examples
     --------
-    The seed's example with ``mlflow`` replaced by ``workbench``, on a local path (the
-    workspace behind ``runs:/`` URIs comes later); ``tests/models/test_set_signature.py``
+    The seed's example with ``mlflow`` replaced by ``workbench``, on a local path
+    (``runs:/<run_id>/<path>`` works the same); ``tests/models/test_set_signature.py``
     runs it on a saved scikit-learn model.
 
     >>> import tempfile
@@ -98,6 +107,7 @@ def set_signature(model_uri: str | os.PathLike, signature: Any) -> None:
             error_code=INVALID_PARAMETER_VALUE,
         )
     model_dir = resolve_model_path(model_uri)
+    _refuse_registry_copy(model_dir, "set signature")
     model = Model.load(model_dir)
     model.signature = signature
     model.save(model_dir / MLMODEL_FILE_NAME)

@@ -39,7 +39,9 @@ Departures from MLflow, each on purpose:
   ``cloudpickle``), without MLflow's pin and without MLflow's inference of further
   requirements by loading the model in a subprocess (see
   :mod:`workbench.models._requirements`).
-- ``log_model`` needs the workspace store (a later issue): it raises ``NOT_IMPLEMENTED``.
+- ``log_model`` saves into the run's artifacts and returns ``runs:/<run_id>/<name>`` as
+  the model URI (MLflow 3 keeps a separate logged model, ``models:/<model_id>``); see
+  :meth:`workbench.models.Model.log`.
 """
 
 from __future__ import annotations
@@ -54,7 +56,6 @@ from typing import Any
 
 from workbench._exceptions import (
     INVALID_PARAMETER_VALUE,
-    NOT_IMPLEMENTED,
     PERMISSION_DENIED,
     RESOURCE_ALREADY_EXISTS,
     RESOURCE_DOES_NOT_EXIST,
@@ -576,30 +577,74 @@ def log_model(
     skops_trusted_types: list[str] | None = None,
     **kwargs: Any,
 ) -> Any:
-    """Log a scikit-learn model to a run of the workspace -- not available yet.
+    """Log a scikit-learn model to a run of the workspace, and register it if asked.
 
-    The signature is MLflow's, so that code calling it reads the same; logging and the
-    model registry need the workspace store, which a later issue adds.
+    Takes :func:`save_model`'s arguments plus MLflow's logging ones; see
+    :meth:`workbench.models.Model.log` for ``name`` / ``artifact_path``, the run used and
+    what is recorded.
 
-    Raises
-    ------
-    WorkbenchException
-        Always, with ``NOT_IMPLEMENTED``.
+    Parameters
+    ----------
+    sk_model : estimator
+        The estimator to log.
+    artifact_path : str, optional
+        Deprecated in MLflow 3; use ``name``.
+    registered_model_name : str, optional
+        Also register the model as a new version of this registered model (created on
+        first use); ``models:/<registered_model_name>/<version>`` then loads it.
+    name : str, optional
+        The model's path under the run's artifacts (default ``"model"``).
+    conda_env, code_paths, serialization_format, signature, input_example, \
+pip_requirements, extra_pip_requirements, pyfunc_predict_fn, metadata, extra_files, \
+skops_trusted_types
+        As in :func:`save_model`.
+    await_registration_for, params, tags, model_type, step, model_id, **kwargs
+        As in :meth:`workbench.models.Model.log`.
+
+    Returns
+    -------
+    ModelInfo
+        ``model_uri`` ``runs:/<run_id>/<name>``; ``registered_model_version`` when registered.
 
     Examples
     --------
-    >>> log_model(None, name="iris_rf")
-    Traceback (most recent call last):
-    ...
-    workbench._exceptions.WorkbenchException: workbench.sklearn.log_model needs the workbench workspace store...
+    >>> import tempfile, workbench, workbench.sklearn
+    >>> from sklearn.linear_model import LinearRegression
+    >>> _ = workbench.store.set_workspace(tempfile.mkdtemp())  # doctest: +SKIP
+    >>> with workbench.start_run():  # doctest: +SKIP
+    ...     info = workbench.sklearn.log_model(LinearRegression().fit([[0], [1]], [0, 1]), name="lr",
+    ...                                        registered_model_name="lr")
+    >>> info.registered_model_version  # doctest: +SKIP
+    1
     """
-    raise WorkbenchException(
-        "workbench.sklearn.log_model needs the workbench workspace store (runs and registered "
-        "models), which is not available yet. Meanwhile save the model to a directory with "
-        "workbench.sklearn.save_model(sk_model, path, ...) -- it takes the same arguments, "
-        "signature, input_example and metadata included -- and load it from that path with "
-        "workbench.sklearn.load_model(path) or workbench.pyfunc.load_model(path).",
-        error_code=NOT_IMPLEMENTED,
+    import sys
+
+    from workbench.models._model import Model
+
+    return Model.log(
+        artifact_path=artifact_path,
+        name=name,
+        flavor=sys.modules[__name__],
+        sk_model=sk_model,
+        conda_env=conda_env,
+        code_paths=code_paths,
+        serialization_format=serialization_format,
+        registered_model_name=registered_model_name,
+        signature=signature,
+        input_example=input_example,
+        await_registration_for=await_registration_for,
+        pip_requirements=pip_requirements,
+        extra_pip_requirements=extra_pip_requirements,
+        pyfunc_predict_fn=pyfunc_predict_fn,
+        metadata=metadata,
+        extra_files=extra_files,
+        params=params,
+        tags=tags,
+        model_type=model_type,
+        step=step,
+        model_id=model_id,
+        skops_trusted_types=skops_trusted_types,
+        **kwargs,
     )
 
 
@@ -631,8 +676,9 @@ def load_model(
     Parameters
     ----------
     model_uri : str or os.PathLike
-        The model directory (or its ``MLmodel`` file, or a ``file://`` URI).
-        ``runs:/`` and ``models:/`` need the workspace store (a later issue).
+        The model directory (or its ``MLmodel`` file, or a ``file://`` URI),
+        ``runs:/<run_id>/<path>`` or ``models:/<name>/<version|latest>`` /
+        ``models:/<name>@<alias>``.
     dst_path : str or os.PathLike, optional
         Where MLflow downloads a remote model. Local models are read in place, so it is
         only checked to be an existing directory when given.

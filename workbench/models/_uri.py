@@ -2,9 +2,10 @@
 
 One function, :func:`resolve_model_path`, turns what a user passes as ``model_uri`` or
 ``path`` (a directory, a path to an ``MLmodel`` file, a ``file://`` URI) into the local
-directory that holds the model. ``runs:/`` and ``models:/`` URIs need the workspace store,
-which does not exist yet: they are refused with a message that says so. The store issue
-extends this function; callers need not change.
+directory that holds the model. ``runs:/<run_id>/<path>`` and ``models:/<name>/<version>``
+(``/latest``, ``@<alias>``) URIs are resolved through the workspace store
+(:mod:`workbench.store._uris`): a run's artifact directory, or the read-only copy of a
+registered model version.
 
 The location itself is the caller's choice and is trusted as a root; every path *inside*
 the model (from the MLmodel file) is joined under it with :func:`workbench._io.safe_join`.
@@ -25,7 +26,7 @@ from workbench._exceptions import (
 #: Name of the file that describes a model (the constant MLflow calls ``MLMODEL_FILE_NAME``).
 MLMODEL_FILE_NAME = "MLmodel"
 
-# Schemes that name a model through the workspace store (a later issue).
+# Schemes that name a model through the workspace store.
 _STORE_SCHEMES = ("runs", "models")
 
 
@@ -46,13 +47,9 @@ def _local_path_from_uri(text: str) -> str:
             )
         return urllib.parse.unquote(parsed.path)
     if scheme in _STORE_SCHEMES:
-        raise WorkbenchException(
-            f"Cannot resolve {text!r}: '{scheme}:/' URIs are read from the workbench "
-            "workspace store, which is not available yet. Pass the local path of the model "
-            "directory instead (the directory that holds the MLmodel file), e.g. "
-            "Model.load('path/to/model').",
-            error_code=INVALID_PARAMETER_VALUE,
-        )
+        from workbench.store._uris import resolve_uri
+
+        return os.fspath(resolve_uri(text))
     raise WorkbenchException(
         f"Cannot resolve {text!r}: the URI scheme {scheme!r} is not supported. Expected a "
         "local directory, a path to an MLmodel file, or a 'file://' URI.",
@@ -66,8 +63,9 @@ def resolve_model_path(model_uri: str | os.PathLike) -> pathlib.Path:
     Parameters
     ----------
     model_uri : str or os.PathLike
-        A model directory, a path to its ``MLmodel`` file, or a ``file://`` URI of either.
-        ``~`` is expanded.
+        A model directory, a path to its ``MLmodel`` file, a ``file://`` URI of either,
+        ``runs:/<run_id>/<artifact_path>``, ``models:/<name>/<version>``,
+        ``models:/<name>/latest`` or ``models:/<name>@<alias>``. ``~`` is expanded.
 
     Returns
     -------
@@ -78,10 +76,10 @@ def resolve_model_path(model_uri: str | os.PathLike) -> pathlib.Path:
     Raises
     ------
     WorkbenchException
-        ``RESOURCE_DOES_NOT_EXIST`` when the path does not exist;
-        ``INVALID_PARAMETER_VALUE`` for ``runs:/`` and ``models:/`` URIs (the workspace
-        store is not available yet), other URI schemes, or a file that is not named
-        ``MLmodel``.
+        ``RESOURCE_DOES_NOT_EXIST`` when the path, run, artifact, registered model,
+        version or alias does not exist; ``INVALID_PARAMETER_VALUE`` for a malformed or
+        hostile ``runs:/`` / ``models:/`` URI, other URI schemes, or a file that is not
+        named ``MLmodel``.
 
     Examples
     --------
@@ -97,7 +95,7 @@ def resolve_model_path(model_uri: str | os.PathLike) -> pathlib.Path:
     >>> resolve_model_path("runs:/0a1b2c/model")
     Traceback (most recent call last):
     ...
-    workbench._exceptions.WorkbenchException: Cannot resolve 'runs:/0a1b2c/model': 'runs:/' URIs are read from the workbench workspace store, which is not available yet...
+    workbench._exceptions.WorkbenchException: Invalid run id '0a1b2c': expected 32 lowercase hexadecimal characters.
     """
     if isinstance(model_uri, os.PathLike):
         text = os.fspath(model_uri)

@@ -201,30 +201,93 @@ def load_model(
     )
 
 
-def log_model(*args: Any, **kwargs: Any) -> Any:
-    """Log a pyfunc model to a run of the workspace -- not available yet.
+def log_model(
+    artifact_path: str | None = None,
+    loader_module: str | None = None,
+    data_path: str | os.PathLike | None = None,
+    code_paths: list[str] | None = None,
+    infer_code_paths: bool = False,
+    conda_env: Any = None,
+    python_model: Any = None,
+    artifacts: dict[str, str] | None = None,
+    registered_model_name: str | None = None,
+    signature: Any = None,
+    input_example: Any = None,
+    await_registration_for: int = 300,
+    pip_requirements: Any = None,
+    extra_pip_requirements: Any = None,
+    metadata: dict[str, Any] | None = None,
+    model_config: Any = None,
+    streamable: bool | None = None,
+    resources: Any = None,
+    auth_policy: Any = None,
+    uv_project_path: Any = None,
+    uv_groups: Any = None,
+    uv_extras: Any = None,
+    prompts: list[str] | None = None,
+    name: str | None = None,
+    params: dict[str, Any] | None = None,
+    tags: dict[str, Any] | None = None,
+    model_type: str | None = None,
+    step: int = 0,
+    model_id: str | None = None,
+) -> Any:
+    """Log a pyfunc model to a run of the workspace, and register it if asked.
 
-    Raises
-    ------
-    WorkbenchException
-        Always, with ``NOT_IMPLEMENTED``: logging needs the workspace store.
+    Takes :func:`save_model`'s arguments (without ``path`` and ``mlflow_model``) plus
+    MLflow's logging ones; see :meth:`workbench.models.Model.log` for ``name`` /
+    ``artifact_path``, the run used and what is recorded.
+
+    Returns
+    -------
+    ModelInfo
+        ``model_uri`` ``runs:/<run_id>/<name>``; ``registered_model_version`` when
+        ``registered_model_name`` was given.
 
     Examples
     --------
-    >>> import workbench.pyfunc
-    >>> workbench.pyfunc.log_model(name="model", python_model="model.py")
-    Traceback (most recent call last):
-    ...
-    workbench._exceptions.WorkbenchException: workbench.pyfunc.log_model needs the workbench workspace store...
+    >>> import tempfile, workbench, workbench.pyfunc
+    >>> _ = workbench.store.set_workspace(tempfile.mkdtemp())  # doctest: +SKIP
+    >>> info = workbench.pyfunc.log_model(name="upper", python_model=lambda xs: [x.upper() for x in xs],
+    ...                                   input_example=["a"], registered_model_name="upper")  # doctest: +SKIP
+    >>> workbench.pyfunc.load_model("models:/upper/1").predict(["b"])  # doctest: +SKIP
+    ['B']
     """
-    from workbench._exceptions import NOT_IMPLEMENTED, WorkbenchException
+    import sys
 
-    raise WorkbenchException(
-        "workbench.pyfunc.log_model needs the workbench workspace store (runs and registered "
-        "models), which is not available yet. Meanwhile save the model to a directory with "
-        "workbench.pyfunc.save_model(path, python_model=...) and load it with "
-        "workbench.pyfunc.load_model(path).",
-        error_code=NOT_IMPLEMENTED,
+    from workbench.models._model import Model
+
+    return Model.log(
+        artifact_path=artifact_path,
+        name=name,
+        flavor=sys.modules[__name__],
+        loader_module=loader_module,
+        data_path=data_path,
+        code_paths=code_paths,
+        python_model=python_model,
+        artifacts=artifacts,
+        conda_env=conda_env,
+        registered_model_name=registered_model_name,
+        signature=signature,
+        input_example=input_example,
+        await_registration_for=await_registration_for,
+        pip_requirements=pip_requirements,
+        extra_pip_requirements=extra_pip_requirements,
+        metadata=metadata,
+        prompts=prompts,
+        model_config=model_config,
+        streamable=streamable,
+        resources=resources,
+        infer_code_paths=infer_code_paths,
+        auth_policy=auth_policy,
+        uv_project_path=uv_project_path,
+        uv_groups=uv_groups,
+        uv_extras=uv_extras,
+        params=params,
+        tags=tags,
+        model_type=model_type,
+        step=step,
+        model_id=model_id,
     )
 
 
