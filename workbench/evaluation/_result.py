@@ -560,6 +560,16 @@ class EvaluationResult:
             f"run_id={self._run_id!r})"
         )
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Rich display in Jupyter (text/plain and static HTML).
+
+        The renderer lives in ``workbench.notebook._display`` (standard library only) and is
+        imported only when something is displayed, so this layer stays free of IPython.
+        """
+        from workbench.notebook._display import result_mimebundle
+
+        return result_mimebundle(self, include, exclude)
+
     # ------------------------------------------------------------------ save
 
     def save(self, path: str | os.PathLike, *, overwrite: bool = False) -> None:

@@ -131,6 +131,16 @@ class SignatureDiff:
     def __str__(self) -> str:
         return "\n".join(self.lines()) or "no changes"
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Rich display in Jupyter (text/plain and static HTML).
+
+        The renderer lives in ``workbench.notebook._display`` (standard library only) and is
+        imported only when something is displayed, so this layer stays free of IPython.
+        """
+        from workbench.notebook._display import signature_diff_mimebundle
+
+        return signature_diff_mimebundle(self, include, exclude)
+
 
 def _change_text(kind: str, change: SpecChange) -> str:
     if kind == "added":

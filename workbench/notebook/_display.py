@@ -1,0 +1,407 @@
+"""Static rich display: ``text/plain`` and self-contained ``text/html`` for results and diffs.
+
+This module is the renderer behind ``EvaluationResult._repr_mimebundle_`` and
+``SignatureDiff._repr_mimebundle_``. The result classes live in lower layers that must not
+import IPython, so each defines a four-line method that imports this module on first
+display (``workbench.notebook._display`` itself imports neither IPython, ipywidgets nor
+plotly: only the standard library)::
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        from workbench.notebook._display import result_mimebundle
+
+        return result_mimebundle(self, include, exclude)
+
+``%load_ext workbench`` also registers the same functions with IPython's mimebundle
+formatter by class name (see ``_extension``), so a notebook shows rich results even where
+the class has no such method.
+
+The HTML is static (no JavaScript, no external resources), survives a saved notebook on
+GitHub and nbviewer, and stays small whatever the data size: tables are capped, strings
+are shortened, no array is dumped. Every string that comes from the user (metric, feature,
+label, model and dataset names, reasons, warnings) goes through :func:`html.escape`.
+
+Templates are plain Python functions rather than jinja2: the HTML is small, escaping is
+explicit at each interpolation (``_e``), and the notebook extra needs no template engine.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+__all__ = ["result_html", "result_mimebundle", "result_text", "signature_diff_html",
+           "signature_diff_mimebundle"]
+
+#: Caps that keep an output small whatever the result holds.
+MAX_METRICS = 100
+MAX_CLASSES = 50           # per-class rows
+MAX_MATRIX_LABELS = 20     # confusion matrix side
+MAX_SIGNATURE_ROWS = 100
+MAX_LIST_ITEMS = 20        # feature names, skipped reasons, warnings, diff rows per section
+MAX_TEXT = 200             # characters of any one user string
+
+#: Metric name -> True when higher is better, False when lower is better (MLflow's
+#: built-in metrics; counts such as ``example_count`` carry no hint).
+GREATER_IS_BETTER: dict[str, bool] = {
+    "accuracy_score": True, "recall_score": True, "precision_score": True, "f1_score": True,
+    "roc_auc": True, "precision_recall_auc": True, "score": True, "r2_score": True,
+    "exact_match": True, "ks_statistic": True,
+    "log_loss": False, "brier_score_loss": False, "expected_calibration_error": False,
+    "mean_absolute_error": False, "mean_squared_error": False, "root_mean_squared_error": False,
+    "max_error": False, "mean_absolute_percentage_error": False,
+}
+
+_STYLE = (
+    "<style>"
+    ".wb-out{font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:13px;}"
+    ".wb-out table{border-collapse:collapse;margin:4px 0 10px 0;}"
+    ".wb-out th,.wb-out td{border:1px solid #ccc;padding:2px 8px;text-align:left;}"
+    ".wb-out td.num{text-align:right;font-variant-numeric:tabular-nums;}"
+    ".wb-out .hint{color:#666;font-size:11px;}"
+    ".wb-out h4{margin:8px 0 2px 0;}"
+    ".wb-out .note{color:#666;}"
+    "</style>"
+)
+
+
+# ============================================================================ helpers
+
+
+def _short(value: Any, limit: int = MAX_TEXT) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def _e(value: Any, limit: int = MAX_TEXT) -> str:
+    """Shortened and HTML-escaped text of any value (quotes escaped too)."""
+    return html.escape(_short(value, limit), quote=True)
+
+
+def _number(value: Any) -> str:
+    """Integers as they are, other numbers to 4 significant digits (``0.9733``, ``nan``)."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int) or type(value).__name__.startswith(("int", "uint")):
+        return str(int(value))
+    try:
+        return f"{float(value):.4g}"
+    except (TypeError, ValueError):
+        return _short(value, 40)
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return not isinstance(value, (str, bytes))
+
+
+def _cell(value: Any) -> str:
+    if _is_number(value):
+        return f'<td class="num">{_e(_number(value))}</td>'
+    return f"<td>{_e('' if value is None else value)}</td>"
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[Any]], raw_cols: int = 0) -> str:
+    """An HTML table; the first ``raw_cols`` cells of each row are pre-rendered HTML."""
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = []
+    for row in rows:
+        cells = [f"<td>{c}</td>" for c in row[:raw_cols]] + [_cell(c) for c in row[raw_cols:]]
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _more(n_more: int, what: str, where: str) -> str:
+    if n_more <= 0:
+        return ""
+    return f'<div class="note">\u2026 {n_more} more {_e(what)} (see <code>{_e(where)}</code>)</div>'
+
+
+def _filter(bundle: dict[str, str], include: Any, exclude: Any) -> dict[str, str]:
+    if include:
+        bundle = {k: v for k, v in bundle.items() if k in include}
+    if exclude:
+        bundle = {k: v for k, v in bundle.items() if k not in exclude}
+    return bundle
+
+
+def metric_hint(name: str, prefix: str = "") -> bool | None:
+    """True / False when higher / lower of metric ``name`` is better; None when unknown.
+
+    Examples
+    --------
+    >>> metric_hint("roc_auc"), metric_hint("val_log_loss", "val_"), metric_hint("example_count")
+    (True, False, None)
+    """
+    key = name[len(prefix):] if prefix and name.startswith(prefix) else name
+    return GREATER_IS_BETTER.get(key)
+
+
+# ============================================================================ results
+
+
+def _metric_prefix(result: Any) -> str:
+    config = getattr(result, "config", None) or {}
+    prefix = config.get("metric_prefix") if isinstance(config, Mapping) else None
+    return prefix if isinstance(prefix, str) else ""
+
+
+def _title(result: Any) -> str:
+    model = getattr(result, "model", None) or {}
+    dataset = getattr(result, "dataset", None) or {}
+    cls = model.get("class") or model.get("kind") or "model"
+    what = str(cls).rsplit(".", 1)[-1]
+    model_type = model.get("model_type")
+    parts = [f"{model_type} {what}" if model_type else what]
+    if dataset.get("name") is not None or dataset.get("n_rows") is not None:
+        rows = dataset.get("n_rows")
+        parts.append(f"on {dataset.get('name', 'data')!s}" + (f" ({rows} rows)" if rows is not None else ""))
+    run_id = getattr(result, "run_id", None)
+    if run_id:
+        parts.append(f"run {run_id}")
+    return " ".join(parts)
+
+
+def result_text(result: Any) -> str:
+    """The ``text/plain`` view: a title line, the metrics and what was skipped (capped).
+
+    Examples
+    --------
+    >>> from workbench.evaluation import EvaluationResult
+    >>> print(result_text(EvaluationResult({"accuracy_score": 0.9}, {}, skipped={"log_loss": "no proba"})))
+    EvaluationResult: model
+      accuracy_score  0.9  (higher is better)
+      skipped log_loss: no proba
+    """
+    lines = [f"EvaluationResult: {_short(_title(result))}"]
+    metrics = dict(getattr(result, "metrics", {}) or {})
+    prefix = _metric_prefix(result)
+    names = list(metrics)[:MAX_METRICS]
+    width = max((len(_short(n, 60)) for n in names), default=0)
+    for name in names:
+        hint = metric_hint(str(name), prefix)
+        note = "" if hint is None else ("  (higher is better)" if hint else "  (lower is better)")
+        lines.append(f"  {_short(name, 60):<{width}}  {_number(metrics[name])}{note}")
+    if len(metrics) > MAX_METRICS:
+        lines.append(f"  ... {len(metrics) - MAX_METRICS} more metrics (see result.metrics)")
+    skipped = dict(getattr(result, "skipped", {}) or {})
+    for name, reason in list(skipped.items())[:MAX_LIST_ITEMS]:
+        lines.append(f"  skipped {_short(name, 60)}: {_short(reason)}")
+    if len(skipped) > MAX_LIST_ITEMS:
+        lines.append(f"  ... {len(skipped) - MAX_LIST_ITEMS} more skipped (see result.skipped)")
+    return "\n".join(lines)
+
+
+def _metrics_html(result: Any) -> str:
+    metrics = dict(getattr(result, "metrics", {}) or {})
+    if not metrics:
+        return '<h4>Metrics</h4><div class="note">No metrics.</div>'
+    prefix = _metric_prefix(result)
+    rows = []
+    for name in list(metrics)[:MAX_METRICS]:
+        hint = metric_hint(str(name), prefix)
+        hint_html = (
+            "" if hint is None
+            else '<span class="hint">\u2191 higher is better</span>' if hint
+            else '<span class="hint">\u2193 lower is better</span>'
+        )
+        rows.append((f"{_e(name)}", hint_html, metrics[name]))
+    table = _table(["metric", "", "value"], rows, raw_cols=2)
+    return "<h4>Metrics</h4>" + table + _more(len(metrics) - MAX_METRICS, "metrics", "result.metrics")
+
+
+def _per_class_html(result: Any) -> str:
+    table = (getattr(result, "tables", None) or {}).get("per_class_metrics")
+    columns = list(getattr(table, "columns", None) or [])
+    rows = list(getattr(table, "rows", None) or [])
+    if not columns or not rows:
+        return ""
+    body = [[row.get(c) for c in columns] for row in rows[:MAX_CLASSES]]
+    return ("<h4>Per class</h4>" + _table(columns, body)
+            + _more(len(rows) - MAX_CLASSES, "classes", "result.tables['per_class_metrics']"))
+
+
+def _confusion_html(result: Any) -> str:
+    table = (getattr(result, "tables", None) or {}).get("confusion_matrix")
+    labels = list(getattr(table, "labels", None) or [])
+    matrix = getattr(table, "matrix", None)
+    if not labels or matrix is None:
+        return ""
+    if len(labels) > MAX_MATRIX_LABELS:
+        return (f'<h4>Confusion matrix</h4><div class="note">{len(labels)} classes: too many to '
+                "show here (see <code>result.tables['confusion_matrix']</code>).</div>")
+    try:
+        cells = [[matrix[i][j] for j in range(len(labels))] for i in range(len(labels))]
+    except (IndexError, TypeError, KeyError):
+        return ""
+    header = ["true \\ predicted", *map(str, labels)]
+    rows = [[f"<b>{_e(label)}</b>", *cells[i]] for i, label in enumerate(labels)]
+    return "<h4>Confusion matrix</h4>" + _table(header, rows, raw_cols=1)
+
+
+def _signature_rows(signature: Any) -> list[tuple[str, str, str, str]]:
+    """(section, name, type, required) rows from a signature's dict (JSON strings inside)."""
+    if hasattr(signature, "to_dict"):
+        signature = signature.to_dict()
+    if not isinstance(signature, Mapping):
+        return []
+    rows = []
+    for section in ("inputs", "outputs", "params"):
+        specs = signature.get(section)
+        if isinstance(specs, str):
+            try:
+                specs = json.loads(specs)
+            except ValueError:
+                continue
+        if not isinstance(specs, list):
+            continue
+        for i, spec in enumerate(specs):
+            if not isinstance(spec, Mapping):
+                continue
+            name = spec.get("name", f"[{i}]")
+            dtype = spec.get("type")
+            if dtype == "tensor":
+                dtype = f"tensor {spec.get('tensor-spec', {}).get('dtype', '')}"
+            elif not isinstance(dtype, str):
+                dtype = json.dumps(dtype)[:MAX_TEXT]
+            if section == "params":
+                extra = f"default {spec.get('default')!r}"
+            else:
+                extra = "required" if spec.get("required", True) else "optional"
+            rows.append((section, str(name), str(dtype), extra))
+    return rows
+
+
+def _signature_html(result: Any) -> str:
+    signature = (getattr(result, "model", None) or {}).get("signature")
+    rows = _signature_rows(signature)
+    if not rows:
+        return ""
+    return ("<h4>Signature</h4>" + _table(["part", "name", "type", ""], rows[:MAX_SIGNATURE_ROWS])
+            + _more(len(rows) - MAX_SIGNATURE_ROWS, "signature entries", "result.model['signature']"))
+
+
+def _facts_html(result: Any) -> str:
+    dataset = dict(getattr(result, "dataset", None) or {})
+    model = dict(getattr(result, "model", None) or {})
+    rows: list[tuple[str, Any]] = []
+    for key in ("name", "path", "digest", "n_rows", "n_features", "targets", "predictions",
+                "sampled"):
+        if dataset.get(key) is not None:
+            rows.append((f"data {key}", dataset[key]))
+    features = dataset.get("feature_names")
+    if isinstance(features, list) and features:
+        shown = ", ".join(_short(f, 60) for f in features[:MAX_LIST_ITEMS])
+        more = f", \u2026 {len(features) - MAX_LIST_ITEMS} more" if len(features) > MAX_LIST_ITEMS else ""
+        rows.append(("data features", shown + more))
+    for key in ("kind", "class", "uri", "model_type"):
+        if model.get(key) is not None:
+            rows.append((f"model {key}", model[key]))
+    labels = model.get("labels")
+    if isinstance(labels, list) and labels:
+        shown = ", ".join(_short(x, 60) for x in labels[:MAX_LIST_ITEMS])
+        more = f", \u2026 {len(labels) - MAX_LIST_ITEMS} more" if len(labels) > MAX_LIST_ITEMS else ""
+        rows.append(("model labels", shown + more))
+    curves = getattr(result, "curves", None) or []
+    if curves:
+        kinds = sorted({str(getattr(c, "kind", type(c).__name__)) for c in curves})
+        rows.append(("curves", f"{len(curves)} ({', '.join(kinds)})"))
+    explanation = getattr(result, "explanation", None)
+    if explanation is not None:
+        rows.append(("explanation", getattr(explanation, "explainer", "yes")))
+    if getattr(result, "run_id", None):
+        rows.append(("run id", result.run_id))
+    if not rows:
+        return ""
+    # Facts are strings shown as text, not numbers: keep digests like "0123" as they are.
+    body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+    return f"<h4>Data and model</h4><table><tbody>{body}</tbody></table>"
+
+
+def _reasons_html(title: str, items: Mapping[str, Any] | Sequence[Any], where: str) -> str:
+    if not items:
+        return ""
+    if isinstance(items, Mapping):
+        entries = [f"<li><b>{_e(k)}</b>: {_e(v)}</li>" for k, v in list(items.items())[:MAX_LIST_ITEMS]]
+    else:
+        entries = [f"<li>{_e(v)}</li>" for v in list(items)[:MAX_LIST_ITEMS]]
+    return (f"<h4>{_e(title)}</h4><ul>{''.join(entries)}</ul>"
+            + _more(len(items) - MAX_LIST_ITEMS, title.lower(), where))
+
+
+def result_html(result: Any) -> str:
+    """The static ``text/html`` view of an ``EvaluationResult`` (no JavaScript)."""
+    parts = [
+        _STYLE,
+        '<div class="wb-out wb-result">',
+        f"<div><b>EvaluationResult</b>: {_e(_title(result))}</div>",
+        _metrics_html(result),
+        _per_class_html(result),
+        _confusion_html(result),
+        _reasons_html("Skipped", dict(getattr(result, "skipped", None) or {}), "result.skipped"),
+        _reasons_html("Warnings", list(getattr(result, "warnings", None) or []), "result.warnings"),
+        _signature_html(result),
+        _facts_html(result),
+        "</div>",
+    ]
+    return "".join(p for p in parts if p)
+
+
+def result_mimebundle(result: Any, include: Any = None, exclude: Any = None) -> dict[str, str]:
+    """``{"text/plain", "text/html"}`` for an ``EvaluationResult``, filtered by include/exclude.
+
+    Examples
+    --------
+    >>> from workbench.evaluation import EvaluationResult
+    >>> sorted(result_mimebundle(EvaluationResult({"roc_auc": 0.9}, {})))
+    ['text/html', 'text/plain']
+    >>> list(result_mimebundle(EvaluationResult({}, {}), include={"text/plain"}))
+    ['text/plain']
+    """
+    bundle = {"text/plain": result_text(result), "text/html": result_html(result)}
+    return _filter(bundle, include, exclude)
+
+
+# ============================================================================ signature diffs
+
+_KIND_TEXT = {
+    "added": "added", "removed": "removed", "type_changed": "type",
+    "required_changed": "required", "shape_changed": "shape", "default_changed": "default",
+}
+
+
+def signature_diff_html(diff: Any) -> str:
+    """The static ``text/html`` view of a ``SignatureDiff``: one row per change."""
+    rows: list[tuple[str, str, str, Any, Any]] = []
+    more = 0
+    for section in ("inputs", "outputs", "params"):
+        schema = getattr(diff, section, None)
+        entries = list(schema.entries()) if schema is not None else []
+        more += max(0, len(entries) - MAX_SIGNATURE_ROWS)
+        for kind, change in entries[:MAX_SIGNATURE_ROWS]:
+            rows.append((section, _KIND_TEXT.get(kind, kind), change.name, change.before, change.after))
+    if not rows:
+        body = '<div class="note">The signatures are the same.</div>'
+    else:
+        body = _table(["part", "change", "name", "before", "after"], rows)
+        if more:
+            body += f'<div class="note">\u2026 {more} more changes (see <code>str(diff)</code>)</div>'
+    return f'{_STYLE}<div class="wb-out wb-signature-diff"><div><b>SignatureDiff</b></div>{body}</div>'
+
+
+def signature_diff_mimebundle(diff: Any, include: Any = None, exclude: Any = None) -> dict[str, str]:
+    """``{"text/plain", "text/html"}`` for a ``SignatureDiff``, filtered by include/exclude."""
+    lines = diff.lines() if hasattr(diff, "lines") else str(diff).splitlines()
+    shown = lines[: 3 * MAX_SIGNATURE_ROWS]
+    text = "\n".join(_short(line, 2 * MAX_TEXT) for line in shown) or "no changes"
+    if len(lines) > len(shown):
+        text += f"\n... {len(lines) - len(shown)} more changes"
+    bundle = {"text/plain": text, "text/html": signature_diff_html(diff)}
+    return _filter(bundle, include, exclude)
