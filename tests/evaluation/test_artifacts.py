@@ -376,7 +376,7 @@ def test_plotly_figure_without_kaleido_is_kept_as_json_and_says_so(eval_df):
 
 
 def test_real_plotly_figure(eval_df):
-    go = pytest.importorskip("plotly.graph_objects")
+    import plotly.graph_objects as go
     fig = go.Figure(go.Scatter(x=[1, 2], y=[3, 4]))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ArtifactWarning)

@@ -20,7 +20,7 @@ from PIL import Image  # noqa: E402
 
 from workbench.evaluation import _artifacts as wb  # noqa: E402
 
-mlflow = pytest.importorskip("mlflow", reason="MLflow is the test oracle (pip install workbench[test])")
+import mlflow  # the test oracle (pip install workbench[test])
 from mlflow.models.evaluation import artifacts as mlflow_artifacts  # noqa: E402
 from mlflow.models.evaluation.base import EvaluationResult as MlflowEvaluationResult  # noqa: E402
 from mlflow.utils.class_utils import _get_class_from_string  # noqa: E402

@@ -17,7 +17,7 @@ import pytest
 
 from workbench.evaluation import _custom_metrics as wb
 
-mlflow = pytest.importorskip("mlflow", reason="MLflow is the test oracle (pip install workbench[test])")
+import mlflow  # the test oracle (pip install workbench[test])
 from mlflow.metrics import MetricValue as MlflowMetricValue  # noqa: E402
 from mlflow.models import make_metric as mlflow_make_metric  # noqa: E402
 from mlflow.models.evaluation.default_evaluator import _get_aggregate_metrics_values  # noqa: E402

@@ -29,7 +29,7 @@ from workbench.evaluation._explain import (
     explain,
 )
 
-pytest.importorskip("shap")
+import shap  # noqa: F401 - the explain extra is part of the test extras
 
 
 @pytest.fixture(autouse=True)

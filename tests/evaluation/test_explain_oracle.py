@@ -13,8 +13,8 @@ from sklearn.ensemble import GradientBoostingClassifier
 
 from workbench.evaluation._explain import SHAP_ARTIFACT_NAMES, explain
 
-mlflow = pytest.importorskip("mlflow")  # a test dependency: installed, so this runs
-shap = pytest.importorskip("shap")
+import mlflow
+import shap
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
 

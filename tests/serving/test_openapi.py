@@ -33,7 +33,8 @@ def _parquet(ctx, value):
 
 @pytest.fixture(scope="module")
 def server(start, sklearn_model):
-    return start(sklearn_model, timeout=10, workers=1, max_queue=8, max_body_bytes=SMALL_CAP)
+    # Generous limits: a loaded CI machine must not turn a slow answer into a 503 or 504 here.
+    return start(sklearn_model, timeout=60, workers=1, max_queue=64, max_body_bytes=SMALL_CAP)
 
 
 @pytest.fixture(scope="module")

@@ -244,12 +244,15 @@ def _input_schema(model_uri_or_model: Any) -> Any:
         return None
 
 
+# What a JSON record may hold for each column type. Like MLflow's scoring server, parsing casts
+# records to the signature's types, so JSON booleans are accepted (as 1/0) in numeric columns.
+_NUMBER_OR_BOOLEAN = {"anyOf": [{"type": "number"}, {"type": "boolean"}]}
 _JSON_TYPES = {
     "boolean": {"type": "boolean"},
-    "integer": {"type": "integer"},
-    "long": {"type": "integer"},
-    "float": {"type": "number"},
-    "double": {"type": "number"},
+    "integer": {"anyOf": [{"type": "integer"}, {"type": "boolean"}]},
+    "long": {"anyOf": [{"type": "integer"}, {"type": "boolean"}]},
+    "float": _NUMBER_OR_BOOLEAN,
+    "double": _NUMBER_OR_BOOLEAN,
     "string": {"type": "string"},
     "binary": {"type": "string", "description": "base64"},
     "datetime": {"type": "string", "description": "ISO 8601"},
