@@ -23,7 +23,16 @@ $(VENV)/.stamp-demo: pyproject.toml | $(BIN)/python
 	$(PIP) install -q -e ".[explain]"
 	touch $@
 
-test: $(VENV)/.stamp-test
+# Browser tests drive the system Chromium (Playwright cannot download browsers here).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	else \
+	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+test: $(VENV)/.stamp-test $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 demo: $(VENV)/.stamp-demo

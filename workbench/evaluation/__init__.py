@@ -31,6 +31,10 @@ _LAZY = {
     "MetricValue": "workbench.evaluation._custom_metrics",
     "make_metric": "workbench.evaluation._custom_metrics",
     # result and validation
+    "ComparisonResult": "workbench.evaluation._compare",
+    "compare": "workbench.evaluation._compare",
+    "load_evaluation": "workbench.evaluation._persist",
+    "log_evaluation": "workbench.evaluation._persist",
     "EvaluationResult": "workbench.evaluation._result",
     "MetricThreshold": "workbench.evaluation._validation",
     "ModelValidationFailedException": "workbench.evaluation._validation",

@@ -15,6 +15,7 @@ _LAZY = {
     "EvaluationArtifact": "workbench.evaluation",
     "EvaluationMetric": "workbench.evaluation",
     "EvaluationResult": "workbench.evaluation",
+    "FlavorBackend": "workbench.models._flavor_backend",
     "MetricThreshold": "workbench.evaluation",
     "Model": "workbench.models._model",
     "ModelConfig": "workbench.models._config",
@@ -23,6 +24,7 @@ _LAZY = {
     "Resource": "workbench.models._resources",
     "ResourceType": "workbench.models._resources",
     "SignatureDiff": "workbench.models._signature_diff",
+    "build_docker": "workbench.models._docker",
     "convert_input_example_to_serving_input": "workbench.models._serving_input",
     "diff_signatures": "workbench.models._signature_diff",
     "evaluate": "workbench.evaluation",
@@ -37,6 +39,7 @@ _LAZY = {
     "set_signature": "workbench.models._set_signature",
     "update_model_requirements": "workbench.models._requirements",
     "validate_schema": "workbench.models._enforcement",
+    "validate_serving_input": "workbench.models._validate_serving_input",
 }
 
 __all__ = sorted(_LAZY)
