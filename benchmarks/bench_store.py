@@ -9,6 +9,11 @@ same data, in the same process. Prints medians (ms) and the ratio MLflow / ours.
 
 Our runs are written as run directories (the on-disk format) and indexed by opening the
 store (a rebuild, timed too); MLflow's are written with create_run + log_batch.
+
+Cold: the first listing in a new process (a restarted kernel, a CLI call) is measured in a
+fresh ``python`` per repeat, for each side: the time from the first import to the answer
+(imports, opening the store, the query), and the whole process's wall time. Median of
+``--cold-repeats`` (default 5).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -80,12 +86,60 @@ def populate_mlflow(client, n_runs: int, n_metrics: int) -> None:
         client.set_terminated(run.info.run_id, end_time=start + 1)
 
 
+# Each cold child prints {"import_ms", "answer_ms", "cpu_ms", "n"}: the time to import the
+# package, the time from its first import to the answer (so answer_ms includes import_ms), and
+# the CPU time of that span (on a machine shared with other work, the least disturbed figure).
+COLD_OURS = {
+    "list all runs (records)": "from workbench.store import get_store; out = get_store().search()",
+    "search filter+order (records)": f"from workbench.store import get_store; out = get_store().search({FILTER!r}, {ORDER!r})",
+    "search_runs list (Run objects)": "import workbench; out = workbench.search_runs(output_format='list')",
+    "search_runs all (DataFrame)": "import workbench; out = workbench.search_runs()",
+}
+COLD_MLFLOW = {
+    "list all runs (records)": "from mlflow.tracking import MlflowClient; out = MlflowClient(URI).search_runs(['0'], max_results=50_000)",
+    "search filter+order (records)": (
+        "from mlflow.tracking import MlflowClient; "
+        f"out = MlflowClient(URI).search_runs(['0'], {FILTER!r}, order_by={ORDER!r}, max_results=50_000)"),
+    "search_runs list (Run objects)": (
+        "import mlflow; mlflow.set_tracking_uri(URI); out = mlflow.search_runs(['0'], output_format='list')"),
+    "search_runs all (DataFrame)": "import mlflow; mlflow.set_tracking_uri(URI); out = mlflow.search_runs(['0'])",
+}
+_CHILD = """
+import json, time
+t0, c0 = time.perf_counter(), time.process_time()
+{imports}
+t1 = time.perf_counter()
+URI = {uri!r}
+{code}
+t2, c2 = time.perf_counter(), time.process_time()
+print(json.dumps({{"import_ms": (t1 - t0) * 1000, "answer_ms": (t2 - t0) * 1000, "cpu_ms": (c2 - c0) * 1000,
+                  "n": len(out)}}))
+"""
+
+
+def cold(code: str, env: dict[str, str], uri: str, repeats: int) -> tuple[float, float, float, float, int]:
+    """Median (import ms, answer ms, answer CPU ms, process wall ms) and the row count of ``code`` in fresh processes."""
+    imports = code.split(";")[0]
+    script = _CHILD.format(imports=imports, uri=uri, code=code)
+    rows = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+        wall = (time.perf_counter() - start) * 1000
+        if out.returncode:
+            raise RuntimeError(f"cold child failed:\n{script}\n{out.stderr}")
+        got = json.loads(out.stdout.strip().splitlines()[-1])
+        rows.append((got["import_ms"], got["answer_ms"], got["cpu_ms"], wall, got["n"]))
+    return (*(statistics.median(r[i] for r in rows) for i in range(4)), rows[0][4])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1,000 runs instead of 10,000")
     parser.add_argument("--runs", type=int, default=None)
     parser.add_argument("--metrics", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--cold-repeats", type=int, default=5, help="fresh processes per cold measurement")
     parser.add_argument("--no-mlflow", action="store_true", help="measure only workbench")
     args = parser.parse_args()
     n_runs = args.runs or (1000 if args.quick else 10_000)
@@ -142,11 +196,28 @@ def main() -> None:
         with mlflow.start_run(run_id=first):
             theirs["log_metric (fluent)"] = median_ms(lambda: mlflow.log_metric("y", 0.5, step=next(step)), 50)
 
-    print(f"{'operation':40} {'workbench ms':>13} {'mlflow ms':>11} {'mlflow/ours':>12}")
+    print(f"{'operation (warm, in process)':40} {'workbench ms':>13} {'mlflow ms':>11} {'mlflow/ours':>12}")
     for name, ms in ours.items():
         other = theirs.get(name, float("nan"))
         ratio = other / ms if ms and other == other else float("nan")
         print(f"{name:40} {ms:13.2f} {other:11.2f} {ratio:12.1f}")
+
+    env = {**os.environ, "WORKBENCH_HOME": root, "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(__file__)))}
+    uri = f"sqlite:///{tmp}/mlflow.db"
+    print(f"\ncold: a fresh process per repeat, median of {args.cold_repeats}; 'answer' = first import to result, "
+          "'wall' = the whole process (interpreter start included)")
+    print(f"{'operation (cold, new process)':40} {'ours: import':>12} {'answer':>7} {'cpu':>6} {'wall':>6} "
+          f"{'mlflow: answer':>14} {'cpu':>6} {'wall':>6} {'ratio answer':>12} {'ratio cpu':>9}")
+    for name, code in COLD_OURS.items():
+        imp, answer, cpu, wall, n = cold(code, env, uri, args.cold_repeats)
+        assert "filter" in name or n == n_runs, (name, n)
+        m_answer = m_cpu = m_wall = float("nan")
+        if not args.no_mlflow:
+            _imp, m_answer, m_cpu, m_wall, m_n = cold(COLD_MLFLOW[name], env, uri, args.cold_repeats)
+            assert m_n == n, (name, n, m_n)
+        print(f"{name:40} {imp:12.0f} {answer:7.0f} {cpu:6.0f} {wall:6.0f} {m_answer:14.0f} {m_cpu:6.0f} {m_wall:6.0f} "
+              f"{m_answer / answer:12.1f} {m_cpu / cpu:9.1f}")
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -194,3 +194,17 @@ def test_search_runs_dataframe_matches_mlflow(ws, tmp_path, monkeypatch):
     finally:
         while mlflow.active_run():
             mlflow.end_run()
+
+
+def test_run_data_is_made_on_first_use_and_kept(ws):
+    with wb.start_run(run_name="lazy") as run:
+        wb.log_metrics({"acc": 0.9, "f1": float("nan")})
+        wb.log_param("depth", 3)
+    (listed,) = wb.search_runs(output_format="list")
+    assert listed.data._metrics is None and listed.data._tags is None  # a listing decodes nothing
+    metrics = listed.data.metrics
+    assert metrics["acc"] == 0.9 and metrics["f1"] != metrics["f1"] and listed.data.metrics is metrics
+    assert listed.data.params == {"depth": "3"} and listed.data.tags["mlflow.runName"] == "lazy"
+    as_dict = listed.to_dictionary()
+    assert as_dict["info"]["run_id"] == run.info.run_id and as_dict["data"]["params"] == {"depth": "3"}
+    assert json.loads(json.dumps(as_dict["data"]["tags"])) == {"mlflow.runName": "lazy"}

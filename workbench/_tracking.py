@@ -32,10 +32,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from workbench._exceptions import INVALID_PARAMETER_VALUE, WorkbenchException
-from workbench._io import atomic_write_text, dumps_json, safe_join
 from workbench._tracking_entities import Run, RunData, RunInfo
 from workbench.store import ACTIVE_ONLY, get_store, get_workspace, set_workspace
-from workbench.store._records import FINISHED, RUN_NAME_TAG, RUN_STATUSES
+from workbench.store._records import FINISHED, RUN_NAME_TAG, RUN_STATUSES, JsonMapping
 from workbench.store._store import now_ms
 
 __all__ = [
@@ -318,6 +317,8 @@ def log_artifacts(local_dir: str | os.PathLike, artifact_path: str | None = None
 
 
 def _artifact_target(artifact_file: str, run_id: str | None) -> pathlib.Path:
+    from workbench._io import safe_join
+
     artifacts = _store().artifact_dir(_run_id(run_id))
     target = safe_join(artifacts, artifact_file)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -339,11 +340,15 @@ def log_text(text: str, artifact_file: str, run_id: str | None = None) -> None:
     ...
     workbench._exceptions.WorkbenchException: Refusing path '../escape.txt': it contains a '..' component...
     """
+    from workbench._io import atomic_write_text
+
     atomic_write_text(_artifact_target(artifact_file, run_id), text)
 
 
 def log_dict(dictionary: Any, artifact_file: str, run_id: str | None = None) -> None:
     """Write ``dictionary`` as YAML (``.yaml``/``.yml``) or JSON (otherwise) to ``artifact_file``."""
+    from workbench._io import atomic_write_text, dumps_json
+
     target = _artifact_target(artifact_file, run_id)
     if target.suffix in (".yaml", ".yml"):
         import yaml
@@ -372,6 +377,7 @@ def _columns(dicts: list[Mapping[str, Any]], numeric: bool) -> dict[str, Any]:
     """
     import numpy as np
 
+    dicts = [d.as_dict() if isinstance(d, JsonMapping) else d for d in dicts]
     n = len(dicts)
     groups: dict[tuple[str, ...], list[int]] = {}
     for i, d in enumerate(dicts):

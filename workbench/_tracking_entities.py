@@ -31,12 +31,37 @@ class RunInfo:
 
 
 class RunData:
-    """Latest metrics, params and tags of a run (MLflow's ``RunData``)."""
+    """Latest metrics, params and tags of a run (MLflow's ``RunData``).
+
+    Each dict is made on first use (a listing of 10,000 runs decodes only what is read).
+    """
 
     def __init__(self, record: RunRecord) -> None:
-        self.metrics: dict[str, float] = dict(record.metrics)
-        self.params: dict[str, str] = dict(record.params)
-        self.tags: dict[str, str] = dict(record.tags)
+        self._record = record
+        self._metrics: dict[str, float] | None = None
+        self._params: dict[str, str] | None = None
+        self._tags: dict[str, str] | None = None
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        """``{key: latest value}``."""
+        if self._metrics is None:
+            self._metrics = dict(self._record.metrics)
+        return self._metrics
+
+    @property
+    def params(self) -> dict[str, str]:
+        """``{key: value}``."""
+        if self._params is None:
+            self._params = dict(self._record.params)
+        return self._params
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """``{key: value}``."""
+        if self._tags is None:
+            self._tags = dict(self._record.tags)
+        return self._tags
 
     def __repr__(self) -> str:
         return f"<RunData: metrics={self.metrics!r}, params={self.params!r}, tags={self.tags!r}>"

@@ -176,17 +176,88 @@ def test_torn_metric_line_is_ignored_and_not_spread(store):
     assert [v for v, _, _ in store.get_metric_history(run.run_id, "m")] == [1.0, 2.0]
 
 
-def test_changes_made_behind_the_index_are_reconciled_on_open(workspace):
-    store = Store(workspace)
-    run = store.create_run(name="x")
-    # As if a writer was killed after writing the files and before committing the index.
+def _change_behind_the_index(run):
     _runs.append_metrics(run.path, [_runs.encode_metric("late", 3.0, 0, 1)])
     doc = _runs.read_run_doc(run.path)
     doc["params"]["p"] = "v"
     _runs.write_run_doc(run.path, doc)
+
+
+def test_changes_made_behind_the_index_are_reconciled_on_open(workspace):
+    store = Store(workspace)
+    run = store.create_run(name="x")
+    # As a writer killed after writing the files and before committing the index leaves it:
+    # the files changed and the marker it created before touching them is still there.
+    (workspace / "index.pending" / f"{run.run_id}.999999.0").touch()
+    _change_behind_the_index(run)
     store.close()
     got = Store(workspace).get_run(run.run_id)
     assert got.metrics == {"late": 3.0} and got.params == {"p": "v"}
+    assert list((workspace / "index.pending").iterdir()) == []
+
+
+def test_a_reboot_reconciles_every_run(workspace):
+    store = Store(workspace)
+    run = store.create_run(name="x")
+    _change_behind_the_index(run)  # no marker: as a power cut that lost the index's last commit
+    store.close()
+    assert Store(workspace).get_run(run.run_id).metrics == {}  # same boot: not looked for
+    raw = sqlite3.connect(workspace / "index.sqlite")
+    raw.execute("UPDATE meta SET value = 'another-boot' WHERE key = 'boot_id'")
+    raw.commit()
+    raw.close()
+    reopened = Store(workspace)
+    got = reopened.get_run(run.run_id)
+    assert got.metrics == {"late": 3.0} and got.params == {"p": "v"}
+    assert _index._boot_id() and reopened._index._meta("boot_id") == _index._boot_id()
+
+
+def test_run_directories_added_or_removed_behind_the_index_are_seen_on_open(workspace, tmp_path):
+    store = Store(workspace)
+    kept, moved = store.create_run(name="kept"), store.create_run(name="moved")
+    store.log_metrics(moved.run_id, [("acc", 0.5, 0, 1)])
+    store.close()
+    os.rename(moved.path, tmp_path / "aside")
+    assert [r.run_name for r in Store(workspace).search()] == ["kept"]
+    os.rename(tmp_path / "aside", moved.path)  # restored from a backup
+    again = Store(workspace)
+    assert sorted(r.run_name for r in again.search()) == ["kept", "moved"]
+    assert again.get_run(moved.run_id).metrics == {"acc": 0.5} and kept.run_id
+
+
+def test_a_failed_write_settles_its_run_at_once(store, workspace, monkeypatch):
+    run = store.create_run(name="x")
+    with pytest.raises(WorkbenchException):
+        store.delete_tag(run.run_id, "missing")  # nothing changed: nothing to re-index
+    assert list((workspace / "index.pending").iterdir()) == []
+    real, calls = _index.insert_run, []
+
+    def fail_after_the_file_write(conn, doc, *args):
+        real(conn, doc, *args)
+        calls.append(doc["run_id"])
+        if len(calls) == 1:  # the files changed, the index rolls back; the settling then succeeds
+            raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(_index, "insert_run", fail_after_the_file_write)
+    with pytest.raises(OSError):
+        store.log_params(run.run_id, {"p": "v"})
+    monkeypatch.undo()
+    assert calls == [run.run_id, run.run_id]
+    assert store.get_run(run.run_id).params == {"p": "v"}  # re-indexed from the files at once
+    assert list((workspace / "index.pending").iterdir()) == []
+
+
+def test_a_marker_the_settling_could_not_remove_is_settled_on_open(store, workspace, monkeypatch):
+    run = store.create_run(name="x")
+    monkeypatch.setattr(_index.Index, "settle", lambda self, run_id: (_ for _ in ()).throw(OSError("disk gone")))
+    with pytest.raises(WorkbenchException):
+        store.delete_tag(run.run_id, "missing")
+    monkeypatch.undo()
+    assert [p.name.split(".")[0] for p in (workspace / "index.pending").iterdir()] == [run.run_id]
+    store.log_metrics(run.run_id, [("acc", 0.5, 0, 1)])  # a successful write leaves none of its own
+    assert len(list((workspace / "index.pending").iterdir())) == 1
+    assert Store(workspace).get_run(run.run_id).metrics == {"acc": 0.5}
+    assert list((workspace / "index.pending").iterdir()) == []
 
 
 def _enospc(*args, **kwargs):
@@ -235,3 +306,83 @@ def test_stale_staged_run_dirs_are_removed_on_open(workspace):
     os.utime(old, (0, 0))
     Store(workspace).close()
     assert not old.exists() and fresh.exists()
+
+
+# -- listing cost: one row per run, records built lazily --------------------------------
+
+
+def test_the_run_row_keeps_latest_metrics_params_and_tags_as_json(workspace):
+    store = Store(workspace)
+    run = store.create_run(name="x", tags={"team": "a"})
+    store.log_params(run.run_id, {"depth": 7, "alpha": "0.1"})
+    store.log_metrics(run.run_id, [("loss", 0.5, 2, 10), ("loss", 0.9, 1, 99), ("acc", float("inf"), 0, 0),
+                                   ("gap", float("nan"), 0, 0), ("tiny", 0.1 + 0.2, 0, 0)])
+    expected = {"acc": float("inf"), "loss": 0.5, "tiny": 0.30000000000000004}
+    (metrics, params, tags), = store._index.query(
+        "SELECT metrics_json, params_json, tags_json FROM runs WHERE run_id = ?", (run.run_id,))
+    decoded = json.loads(metrics)
+    assert list(decoded) == ["acc", "gap", "loss", "tiny"] and decoded["gap"] != decoded["gap"]
+    assert {k: v for k, v in decoded.items() if k != "gap"} == expected  # exact floats, MLflow's latest rule
+    assert json.loads(params) == {"alpha": "0.1", "depth": "7"}
+    assert json.loads(tags) == {"mlflow.runName": "x", "team": "a"}
+    store.set_tags(run.run_id, {"team": "b"})  # rewriting the run row keeps its metrics
+    store.close()
+    for opened in (Store(workspace), Store(workspace)):  # a cold process, and after a rebuild
+        got = opened.get_run(run.run_id)
+        assert {k: v for k, v in got.metrics.items() if k != "gap"} == expected and got.tags["team"] == "b"
+        assert got.params == {"alpha": "0.1", "depth": "7"}
+        opened.rebuild_index()
+        opened.close()
+
+
+def test_a_cold_listing_reads_one_row_per_run(workspace):
+    store = Store(workspace)
+    for i in range(3):
+        run = store.create_run(name=f"r{i}")
+        store.log_metrics(run.run_id, [("acc", i / 10, 0, 0), ("loss", 1 - i / 10, 0, 0)])
+    store.close()
+    cold = Store(workspace)
+    statements = []
+    cold._index._conn.set_trace_callback(statements.append)
+    records = cold.search()
+    assert [r.run_name for r in records] == ["r2", "r1", "r0"]
+    assert not any("latest_metrics" in s or "params" in s.split("FROM")[-1] for s in statements), statements
+    assert records[0].metrics == {"acc": 0.2, "loss": 0.8}
+
+
+def test_records_built_from_the_index_equal_records_built_by_hand(store):
+    import dataclasses
+    import pathlib
+
+    from workbench.store import RunRecord
+
+    run = store.create_run(name="x")
+    got = store.get_run(run.run_id)
+    assert isinstance(got.path, pathlib.Path) and got.path == store.runs_root / run.run_id
+    assert got.artifact_uri == (store.runs_root / run.run_id / "artifacts").as_uri()
+    by_hand = RunRecord(got.run_id, got.run_name, got.status, got.start_time, got.end_time, dict(got.params),
+                        dict(got.metrics), dict(got.tags), got.artifact_uri, got.path)
+    assert by_hand == got and got == by_hand
+    assert got.to_dict() == {**by_hand.to_dict()} and got.to_dict()["path"] == str(got.path)
+    assert "_path" not in got.to_dict() and [f.name for f in dataclasses.fields(got)][-1] == "_path"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        got.run_name = "y"
+
+
+def test_json_mapping_is_read_only_and_decodes_once():
+    from workbench.store._records import JsonMapping
+
+    m = JsonMapping('{"b": 1, "a": 2}')
+    assert m._data is None and "a" in m and m._data == {"b": 1, "a": 2}
+    assert list(m) == ["b", "a"] and dict(m) == {"b": 1, "a": 2} and m.get("z", 0) == 0
+    with pytest.raises(TypeError):
+        m["c"] = 3  # type: ignore[index]
+
+
+def test_importing_the_store_imports_no_numpy():
+    import subprocess
+    import sys
+
+    code = "import sys, workbench._tracking; print(sorted({'numpy', 'pandas'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

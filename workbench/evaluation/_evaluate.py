@@ -6,7 +6,9 @@ model into a :class:`~workbench.evaluation._predictor.Predictor` and the data in
 one makes one prediction pass and computes metrics, curves, tables, the explanation, extra
 metrics and custom artifacts) -> one :class:`~workbench.evaluation.EvaluationResult`.
 
-Nothing is logged to a tracking store: ``result.run_id`` is None.
+The result is then logged to the workspace (MLflow's semantics): into the active run, or
+into a run started for it and ended when it is stored (see :mod:`workbench.evaluation._persist`;
+``WORKBENCH_LOG_EVALUATIONS=0`` or ``with logging_disabled():`` switch this off).
 
 Departures from MLflow 3.17.2 (each documented in :func:`evaluate`):
 
@@ -29,7 +31,9 @@ import time
 import warnings
 from typing import Any
 
-from workbench._exceptions import INVALID_PARAMETER_VALUE, NOT_IMPLEMENTED, WorkbenchException
+from workbench._exceptions import (
+    INTERNAL_ERROR, INVALID_PARAMETER_VALUE, IO_ERROR, NOT_IMPLEMENTED, WorkbenchException,
+)
 
 __all__ = ["evaluate"]
 
@@ -272,14 +276,25 @@ def evaluate(
     EvaluationResult
         ``metrics``, ``artifacts`` (custom artifacts), ``curves``, ``tables``,
         ``explanation``, ``dataset``, ``model``, ``config``, ``skipped`` (metric or output ->
-        why it was not computed), ``warnings``, ``timings`` (seconds per step); ``run_id`` is
-        None (nothing is logged).
+        why it was not computed), ``warnings``, ``timings`` (seconds per step); ``run_id``:
+        the run the result was logged to (None when logging is off).
+
+    Notes
+    -----
+    As in MLflow, the result is logged: into the active run (``with workbench.start_run():``),
+    else into a new run named after the model's class (``RandomForestClassifier-3f9a1c``),
+    started and ended here. The run gets the scalar metrics, the tags
+    ``workbench.evaluation`` and ``workbench.evaluation.model_type``, and the whole result
+    under its artifacts at ``evaluation/`` (:func:`~workbench.evaluation.load_evaluation` reads
+    it back). To evaluate without logging, set ``WORKBENCH_LOG_EVALUATIONS=0`` or wrap the
+    call in ``workbench.evaluation._persist.logging_disabled()`` (the signature stays MLflow's).
+    When logging fails, the exception carries the computed result as ``err.result``.
 
     Raises
     ------
     WorkbenchException
-        For every bad input, before any prediction: unsupported ``model_type`` or data kind,
-        missing targets / predictions columns, missing target values, mismatched lengths,
+        For every bad input, before any prediction (and before any run is started):
+        unsupported ``model_type`` or data kind, missing targets / predictions columns, missing target values, mismatched lengths,
         fewer than two classes, labels the model's ``predict_proba`` does not know, bad
         ``evaluator_config`` values.
 
@@ -289,8 +304,11 @@ def evaluate(
     >>> from workbench.evaluation import evaluate
     >>> df = pd.DataFrame({"x": [0.2, 0.8, 0.6, 0.1], "label": [0, 1, 1, 0], "pred": [0, 1, 0, 0]})
     >>> result = evaluate(data=df, targets="label", predictions="pred", model_type="classifier")
-    >>> result.metrics["accuracy_score"], result.metrics["true_positives"], result.run_id
-    (0.75, 1, None)
+    >>> result.metrics["accuracy_score"], result.metrics["true_positives"]
+    (0.75, 1)
+    >>> import workbench
+    >>> workbench.get_run(result.run_id).data.metrics["accuracy_score"]
+    0.75
     """
     from workbench.evaluation._custom_metrics import _check_metrics
     from workbench.evaluation._dataset import EvaluationDataset
@@ -299,6 +317,9 @@ def evaluate(
     from workbench.evaluation.evaluators._base import Steps
 
     start = time.perf_counter()
+    from workbench.evaluation import _persist
+
+    log_result = _persist.logging_enabled()  # a bad WORKBENCH_LOG_EVALUATIONS fails before any work
     _check_removed(validation_thresholds, baseline_model, baseline_config)
     extra_metrics = _check_metrics(_merge_metrics(custom_metrics, extra_metrics))
     _check_custom_artifacts(custom_artifacts)
@@ -418,7 +439,30 @@ def evaluate(
         )
     merged = results[0] if len(results) == 1 else _merge(results, EvaluationResult)
     merged.timings["total"] = time.perf_counter() - start
+    if log_result:
+        _log(merged)
     return merged
+
+
+def _log(result: Any) -> None:
+    """Log ``result`` to the workspace; a failure keeps the result on the error it raises."""
+    from workbench.evaluation import _persist
+
+    try:
+        _persist.log_evaluation(result)
+    except Exception as err:
+        if isinstance(err, WorkbenchException):
+            code = err.error_code
+        else:
+            code = IO_ERROR if isinstance(err, OSError) else INTERNAL_ERROR
+        why = err.message if isinstance(err, WorkbenchException) else f"{type(err).__name__}: {err}"
+        failure = WorkbenchException(
+            f"The evaluation finished but could not be logged to the workspace: {why} The result is "
+            f"err.result; to evaluate without logging, set {_persist.ENV_VAR}=0.",
+            error_code=code,
+        )
+        failure.result = result  # type: ignore[attr-defined]
+        raise failure from err
 
 
 def _merge(results: list[Any], result_cls: Any) -> Any:

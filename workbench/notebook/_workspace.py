@@ -6,19 +6,13 @@ tracking API (``workbench._tracking``: ``start_run``, ``log_metrics``, ``log_art
 works with whatever part of the workspace has landed and says so clearly when a part is
 missing (:class:`WorkspaceUnavailable`, turned into a ``UsageError`` by the magics).
 
-``save_result`` and ``load_result`` compose several tracking calls; they belong in the
-core as one public function each (``workbench.log_evaluation(result, run_name=...)`` and
-``workbench.load_evaluation(run)``) once the tracking layer grows them; the magics then
-call those and these two functions shrink to one line.
+``save_result`` and ``load_result`` are one line each over the core's
+``workbench.evaluation.log_evaluation`` and ``load_evaluation``.
 """
 
 from __future__ import annotations
 
 import importlib
-import os
-import pathlib
-import tempfile
-import urllib.parse
 from typing import Any
 
 __all__ = ["WorkspaceUnavailable", "delete_run", "find_run", "list_runs", "load_result",
@@ -86,47 +80,47 @@ def delete_run(run: str) -> str:
     return run_id
 
 
-def _local_path(artifact_uri: str) -> pathlib.Path:
-    parsed = urllib.parse.urlparse(artifact_uri)
-    if parsed.scheme in ("", "file"):
-        return pathlib.Path(urllib.parse.unquote(parsed.path) if parsed.scheme else artifact_uri)
-    raise WorkspaceUnavailable(f"runs with artifact URI {artifact_uri!r} are not on this machine")
-
-
 def load_result(run: str) -> Any:
-    """The EvaluationResult saved in run ``run`` (id or name)."""
-    from workbench.evaluation import EvaluationResult
+    """The EvaluationResult saved in run ``run`` (id or name); KeyError when there is none."""
+    from workbench._exceptions import RESOURCE_DOES_NOT_EXIST, WorkbenchException
+    from workbench.evaluation._persist import load_evaluation
 
-    record = find_run(run)
-    path = _local_path(record.info.artifact_uri) / RESULT_ARTIFACT_PATH
-    if not path.is_dir():
-        raise KeyError(f"{run} (the run holds no saved evaluation)")
-    return EvaluationResult.load(path)
+    _tracking("get_run")
+    try:
+        return load_evaluation(run)
+    except WorkbenchException as err:
+        if err.error_code == RESOURCE_DOES_NOT_EXIST:
+            raise KeyError(run) from None
+        raise
 
 
 def save_result(result: Any, name: str | None = None) -> str:
-    """Log ``result`` as a new run named ``name``: its metrics, and the result directory under
-    the run's ``evaluation/`` artifacts. Sets ``result.run_id``; returns the run id."""
-    start_run, end_run, log_metrics, log_artifacts = _tracking(
-        "start_run", "end_run", "log_metrics", "log_artifacts"
-    )
-    run = start_run(run_name=name, nested=_active())
-    status = "FAILED"
+    """Log ``result`` as a new run named ``name`` (nested in the active run, if any).
+
+    A result ``evaluate()`` already logged is not logged twice: with no other name asked
+    for, its run is returned; a run ``evaluate()`` started under a generated name is renamed
+    ``name``. Sets ``result.run_id``; returns the run id."""
+    from workbench.evaluation._persist import log_evaluation, rename_generated_run
+
+    (get_run,) = _tracking("get_run")
+    if result.run_id is not None and _holds(get_run, result.run_id, name):
+        return result.run_id
+    if name is not None and rename_generated_run(result.run_id, name):  # evaluate() logged it unnamed
+        return result.run_id
+    return log_evaluation(result, run_name=name)
+
+
+def _holds(get_run: Any, run_id: str, name: str | None) -> bool:
+    """Whether run ``run_id`` exists, has the name asked for (any, for None) and holds an evaluation."""
+    from workbench.evaluation._persist import _result_dir
+
     try:
-        result.run_id = run.info.run_id
-        numeric = {
-            k: float(v) for k, v in result.metrics.items()
-            if isinstance(v, (int, float)) and not isinstance(v, bool)
-        }
-        if numeric:
-            log_metrics(numeric)
-        with tempfile.TemporaryDirectory() as tmp:
-            result.save(os.path.join(tmp, RESULT_ARTIFACT_PATH))
-            log_artifacts(tmp)
-        status = "FINISHED"
-    finally:
-        end_run(status)
-    return run.info.run_id
+        run = get_run(run_id)
+    except Exception:  # deleted from disk or another workspace: log it anew
+        return False
+    if run.info.lifecycle_stage != "active" or name not in (None, run.info.run_name):
+        return False
+    return _result_dir(run._record).is_dir()
 
 
 def _active() -> bool:

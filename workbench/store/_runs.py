@@ -21,13 +21,37 @@ import json
 import math
 import os
 import pathlib
+import re
 import shutil
 import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from workbench._io import _fsync_dir, atomic_write_json, atomic_writer, safe_join
+# workbench._io imports numpy (for its JSON encoder); reading runs must not pay for that, so
+# the writers below import it when they first write (see _io_module).
+
+
+def _io_module() -> Any:
+    from workbench import _io
+
+    return _io
+
+
+def _fsync_dir(directory: Any) -> None:
+    _io_module()._fsync_dir(directory)
+
+
+def atomic_write_json(path: Any, obj: Any, **kwargs: Any) -> None:
+    _io_module().atomic_write_json(path, obj, **kwargs)
+
+
+def atomic_writer(path: Any, mode: str = "wb", encoding: str | None = None) -> Any:
+    return _io_module().atomic_writer(path, mode, encoding)
+
+
+def safe_join(root: Any, *parts: str) -> pathlib.Path:
+    return _io_module().safe_join(root, *parts)
 
 RUN_FORMAT_VERSION = 1
 RUN_FILE = "run.json"
@@ -38,9 +62,12 @@ TMP_PREFIX = ".tmp-"
 _REQUIRED = {"run_id": str, "run_name": str, "status": str, "start_time": int, "params": dict, "tags": dict}
 
 
+_RUN_ID = re.compile(r"[0-9a-f]{32}")
+
+
 def is_run_id(name: str) -> bool:
     """True if ``name`` is 32 lowercase hex characters (``uuid4().hex``)."""
-    return len(name) == 32 and all(c in "0123456789abcdef" for c in name)
+    return _RUN_ID.fullmatch(name) is not None
 
 
 class CorruptRunError(Exception):
@@ -108,16 +135,17 @@ def stage_run_dir(runs_root: pathlib.Path, doc: dict[str, Any]) -> pathlib.Path:
     return tmp
 
 
-def remove_stale_staging(runs_root: pathlib.Path, older_than: float = 3600.0) -> None:
-    """Remove run directories a killed writer left staged (``runs/.tmp-*``) over an hour ago."""
+def remove_stale_staging(runs_root: pathlib.Path, names: Iterable[str], older_than: float = 3600.0) -> None:
+    """Remove the run directories among ``names`` a killed writer left staged (``runs/.tmp-*``) over an hour ago."""
     import time
 
     cutoff = time.time() - older_than
-    for entry in os.scandir(runs_root):
-        if entry.name.startswith(TMP_PREFIX):
+    for name in names:
+        if name.startswith(TMP_PREFIX):
+            path = runs_root / name
             try:
-                if entry.stat(follow_symlinks=False).st_mtime < cutoff:
-                    shutil.rmtree(entry.path, ignore_errors=True)
+                if path.lstat().st_mtime < cutoff:
+                    shutil.rmtree(path, ignore_errors=True)
             except FileNotFoundError:
                 pass
 

@@ -29,7 +29,7 @@ from workbench._exceptions import INVALID_PARAMETER_VALUE, RESOURCE_DOES_NOT_EXI
 from workbench.store import _index, _runs, _search, _validation
 from workbench.store._names import generate_run_name
 from workbench.store._records import (
-    ACTIVE, DELETED, FINISHED, PARENT_RUN_ID_TAG, RUN_NAME_TAG, RUN_STATUSES, RUNNING, RunRecord,
+    ACTIVE, DELETED, FINISHED, PARENT_RUN_ID_TAG, RUN_NAME_TAG, RUN_STATUSES, RUNNING, JsonMapping, RunRecord,
 )
 from workbench.store._workspace import get_workspace
 
@@ -77,8 +77,8 @@ class Store:
         self.root = pathlib.Path(os.path.abspath(os.fspath(root)))
         self.runs_root = self.root / RUNS_DIR
         self.runs_root.mkdir(parents=True, exist_ok=True)
-        self._index = self._open_index()
-        _runs.remove_stale_staging(self.runs_root)
+        self._index, hidden = self._open_index()
+        _runs.remove_stale_staging(self.runs_root, hidden)
         # Records already read, refreshed by change number (see _refresh): listing 10,000 runs
         # must not rebuild 200,000 Python objects on every call.
         self._cache: dict[str, RunRecord] = {}
@@ -87,14 +87,13 @@ class Store:
 
     # -- opening -------------------------------------------------------------------------
 
-    def _open_index(self) -> _index.Index:
+    def _open_index(self) -> tuple[_index.Index, list[str]]:
         path = self.root / INDEX_FILE
         for attempt in range(2):
             try:
                 index = _index.Index(path, self.runs_root)
                 index.ensure_current()
-                index.reconcile()
-                return index
+                return index, index.reconcile()
             except _index.IndexCorrupt as exc:
                 if attempt:
                     raise
@@ -131,19 +130,31 @@ class Store:
             raise _not_found(run_id)
         return row
 
+    def _settle(self, run_id: str) -> None:
+        """After a failed write: bring the run's rows back in line with its files now (best effort;
+        the marker left behind makes the next open do it otherwise)."""
+        try:
+            self._index.settle(run_id)
+        except Exception:  # noqa: BLE001 - the write's own error is the one to report
+            pass
+
     def _update_doc(self, run_id: str, change: Callable[[dict[str, Any]], None], require_active: bool = True) -> None:
         run_dir = self.run_path(run_id)
-        with self._index.write() as conn:
-            stage, size = self._row(conn, run_id)
-            if require_active and stage != ACTIVE:
-                raise WorkbenchException(
-                    f"The run {run_id} must be in the 'active' state. Current state is {stage}.",
-                    error_code=INVALID_PARAMETER_VALUE,
-                )
-            doc = _runs.read_run_doc(run_dir)
-            change(doc)
-            _runs.write_run_doc(run_dir, doc)
-            _index.insert_run(conn, doc, _runs.file_signature(run_dir / _runs.RUN_FILE), size)
+        try:
+            with self._index.write(run_id) as conn:
+                stage, size = self._row(conn, run_id)
+                if require_active and stage != ACTIVE:
+                    raise WorkbenchException(
+                        f"The run {run_id} must be in the 'active' state. Current state is {stage}.",
+                        error_code=INVALID_PARAMETER_VALUE,
+                    )
+                doc = _runs.read_run_doc(run_dir)
+                change(doc)
+                _runs.write_run_doc(run_dir, doc)
+                _index.insert_run(conn, doc, _runs.file_signature(run_dir / _runs.RUN_FILE), size)
+        except Exception:
+            self._settle(run_id)
+            raise
 
     # -- runs ----------------------------------------------------------------------------
 
@@ -171,11 +182,13 @@ class Store:
         staged = _runs.stage_run_dir(self.runs_root, doc)
         final = self.runs_root / run_id
         try:
-            with self._index.write() as conn:
+            with self._index.write(run_id) as conn:
                 _runs.publish_run_dir(staged, final)
                 _index.insert_run(conn, doc, _runs.file_signature(final / _runs.RUN_FILE), 0)
-        except BaseException:
+        except BaseException as exc:
             shutil.rmtree(staged if staged.exists() else final, ignore_errors=True)
+            if isinstance(exc, Exception):
+                self._settle(run_id)
             raise
         return self.get_run(run_id)
 
@@ -190,8 +203,12 @@ class Store:
 
     def find_run_by_name(self, name: str) -> RunRecord | None:
         """Return the newest active run called ``name``, or ``None``."""
-        found = self._records(["r.run_name = ?", "r.lifecycle_stage = 'active'"], [name], [], [], [], 1)
+        found = self.find_runs_by_name(name, 1)
         return found[0] if found else None
+
+    def find_runs_by_name(self, name: str, max_results: int | None = None) -> list[RunRecord]:
+        """Return the active runs called ``name``, newest first (the name is a bound SQL value)."""
+        return self._records(["r.run_name = ?", "r.lifecycle_stage = 'active'"], [name], [], [], [], max_results)
 
     def end_run(self, run_id: str, status: str = FINISHED, end_time: int | None = None) -> None:
         """Set the run's terminal status and end time."""
@@ -294,17 +311,22 @@ class Store:
         if not rows:
             return
         run_dir = self.run_path(run_id)
-        with self._index.write() as conn:
-            stage, _size = self._row(conn, run_id)
-            if stage != ACTIVE:
-                raise WorkbenchException(
-                    f"The run {run_id} must be in the 'active' state. Current state is {stage}.",
-                    error_code=INVALID_PARAMETER_VALUE,
-                )
-            size = _runs.append_metrics(run_dir, lines)
-            conn.executemany(_index.UPSERT_LATEST, rows)
-            conn.execute("UPDATE runs SET metrics_size = ? WHERE run_id = ?", (size, run_id))
-            _index.bump(conn, run_id)
+        try:
+            with self._index.write(run_id) as conn:
+                stage, _size = self._row(conn, run_id)
+                if stage != ACTIVE:
+                    raise WorkbenchException(
+                        f"The run {run_id} must be in the 'active' state. Current state is {stage}.",
+                        error_code=INVALID_PARAMETER_VALUE,
+                    )
+                size = _runs.append_metrics(run_dir, lines)
+                conn.executemany(_index.UPSERT_LATEST, rows)
+                _index.refresh_metrics_json(conn, run_id)
+                conn.execute("UPDATE runs SET metrics_size = ? WHERE run_id = ?", (size, run_id))
+                _index.bump(conn, run_id)
+        except Exception:
+            self._settle(run_id)
+            raise
 
     def get_metric_history(self, run_id: str, key: str) -> list[tuple[float, int, int]]:
         """Return ``[(value, step, timestamp), ...]`` of ``key`` in logging order."""
@@ -376,31 +398,24 @@ class Store:
             return cache
 
     def _load(self, where: str, args: tuple) -> dict[str, RunRecord]:
-        """Read the records of the runs selected by ``where`` (on the ``runs`` table) from the index."""
-        sub = f"SELECT run_id FROM runs WHERE {where}"
-        runs = self._index.query(
-            "SELECT run_id, run_name, status, start_time, end_time, experiment_id, lifecycle_stage "
-            f"FROM runs WHERE {where}", args
+        """Read the records of the runs selected by ``where`` (on the ``runs`` table) from the index.
+
+        One row per run: params, tags and latest metrics come as JSON text, decoded when a
+        record's mapping is first used (listing 10,000 runs decodes nothing it does not show).
+        """
+        rows = self._index.query(
+            "SELECT run_id, run_name, status, start_time, end_time, experiment_id, lifecycle_stage, "
+            f"params_json, metrics_json, tags_json FROM runs WHERE {where}", args
         )
-        grouped = []
-        for table, cols in (("params", "value"), ("tags", "value"), ("latest_metrics", "value, is_nan")):
-            found: dict[str, dict[str, Any]] = {}
-            rows = self._index.query(f"SELECT run_id, key, {cols} FROM {table} WHERE run_id IN ({sub})", args)
-            if table == "latest_metrics":
-                for run_id, key, value, is_nan in rows:
-                    found.setdefault(run_id, {})[key] = math.nan if is_nan else value
-            else:
-                for run_id, key, value in rows:
-                    found.setdefault(run_id, {})[key] = value
-            grouped.append(found)
-        params, tags, metrics = grouped
+        root = os.fspath(self.runs_root)
+        root_uri = self.runs_root.as_uri()
+        trusted = RunRecord._trusted
         out = {}
-        for run_id, name, status, start, end, exp, stage in runs:
-            path = self.runs_root / run_id
-            out[run_id] = RunRecord(
-                run_id, name, status, start, end, params.get(run_id, {}), metrics.get(run_id, {}),
-                tags.get(run_id, {}), (path / _runs.ARTIFACTS_DIR).as_uri(), path, exp, stage,
-            )
+        for run_id, name, status, start, end, exp, stage, params, metrics, tags in rows:
+            out[run_id] = trusted((
+                run_id, name, status, start, end, JsonMapping(params), JsonMapping(metrics), JsonMapping(tags),
+                f"{root_uri}/{run_id}/{_runs.ARTIFACTS_DIR}", f"{root}{os.sep}{run_id}", exp, stage,
+            ))
         return out
 
     def _records(self, conds, args, joins, terms, join_args, limit) -> list[RunRecord]:
