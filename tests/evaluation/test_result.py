@@ -583,6 +583,7 @@ def test_format_version_1_directory_loads(tmp_path):
     assert result.artifacts["summary"].content == {"n": 1}
     assert result.skipped == {"log_loss": "no probabilities"} and result.explanation is None
     assert result.dataset == {"name": "d", "n_rows": 4}
+    assert result.rows is None  # written before results kept their rows
 
 
 def test_hostile_data_path_in_manifest_is_refused(tmp_path):
@@ -648,3 +649,76 @@ def test_evaluate_result_round_trip(tmp_path, model_type):
     assert loaded.metrics == pytest.approx(result.metrics)
     assert [c.kind for c in loaded.curves] == [c.kind for c in result.curves]
     assert loaded.dataset["n_rows"] == 400 and loaded.model == result.model
+
+
+# ------------------------------------------------------------------ per-row data
+
+
+def _with_rows(weights=True):
+    from workbench.evaluation._rows import RowData
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 50)
+    rows = RowData.for_classifier(y, (y + (rng.random(50) < 0.2)) % 3, labels=[0, 1, 2],
+                                  scores=rng.dirichlet([1, 1, 1], 50),
+                                  sample_weight=rng.random(50) if weights else None,
+                                  digest="abc123")
+    return EvaluationResult({"accuracy_score": 0.8}, {}, rows=rows, dataset={"digest": "abc123"})
+
+
+def test_rows_round_trip_with_checked_files(tmp_path):
+    result = _with_rows()
+    result.save(tmp_path / "r")
+    files = sorted(p.name for p in (tmp_path / "r" / "rows").iterdir())
+    assert files == ["sample_weight.npy", "scores.npy", "y_pred.npy", "y_true.npy"]
+    manifest = json.loads((tmp_path / "r" / "workbench.json").read_text())
+    spec = manifest["data"]["rows"]
+    assert spec["kind"] == "multiclass" and spec["labels"] == [0, 1, 2] and spec["n_rows"] == 50
+    assert spec["files"] == [f"rows/{f}" for f in files]
+    assert all(f"rows/{f}" in manifest["files"] for f in files)  # size and sha256
+    loaded = EvaluationResult.load(tmp_path / "r")
+    assert loaded == result and loaded.rows == result.rows
+    assert loaded.rows.scores.dtype == np.float32 and not loaded.rows.scores.flags.writeable
+    no_rows = EvaluationResult({"accuracy_score": 0.8}, {}, dataset={"digest": "abc123"})
+    assert no_rows != result and result != _with_rows(weights=False)
+
+
+def test_tampered_rows_file_is_detected(tmp_path):
+    _with_rows().save(tmp_path / "r")
+    target = tmp_path / "r" / "rows" / "y_true.npy"
+    data = bytearray(target.read_bytes())
+    data[-1] ^= 1
+    target.write_bytes(bytes(data))
+    with pytest.raises(WorkbenchException, match="'rows/y_true.npy' of this evaluation result "
+                       "changed") as info:
+        EvaluationResult.load(tmp_path / "r")
+    assert info.value.error_code == "DATA_LOSS"
+
+
+def test_hostile_rows_entry_is_refused(tmp_path):
+    _with_rows().save(tmp_path / "r")
+    manifest_path = tmp_path / "r" / "workbench.json"
+    manifest = json.loads(manifest_path.read_text())
+    for files, message in ((["../secret.npy"], "is not a rows/ file recorded"),
+                           (["rows/unlisted.npy"], "is not a rows/ file recorded"),
+                           ("rows/y_true.npy", "with a list of \"files\"")):
+        manifest["data"]["rows"]["files"] = files
+        manifest_path.write_text(json.dumps(manifest))
+        with pytest.raises(WorkbenchException, match="Cannot load the evaluation result") as info:
+            EvaluationResult.load(tmp_path / "r")
+        assert message in info.value.message
+
+
+def test_rows_must_be_row_data():
+    with pytest.raises(WorkbenchException, match="rows=...\\) expects a RowData or None, got dict"):
+        EvaluationResult({}, {}, rows={"y_true": [1]})
+
+
+def test_metric_directions_round_trip_and_checks(tmp_path):
+    result = EvaluationResult({"errors": 3.0}, {}, metric_directions={"errors": False})
+    result.save(tmp_path / "r")
+    loaded = EvaluationResult.load(tmp_path / "r")
+    assert loaded.metric_directions == {"errors": False} and loaded == result
+    assert loaded != EvaluationResult({"errors": 3.0}, {})
+    with pytest.raises(WorkbenchException, match="metric_directions=...\\) expects a dict"):
+        EvaluationResult({}, {}, metric_directions={"errors": "no"})

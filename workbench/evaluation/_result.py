@@ -16,6 +16,9 @@ On disk (``save(path)``) a result is MLflow's directory layout, so that MLflow's
       tables.json               {name: table.to_dict()}
       explanation.json          explanation.to_dict()  (only when there is one and no
                                 shap_beeswarm_plot artifact holds it; see below)
+      rows/<field>.npy          the per-row data (``result.rows``, a ``RowData``) that
+                                ``workbench.compare`` resamples: y_true, y_pred, scores,
+                                sample_weight; described in the manifest's ``data.rows``
 
 Everything is JSON, CSV, PNG, .npy (``allow_pickle=False``) or Parquet: nothing is pickled.
 ``class_name`` holds MLflow's class names (``mlflow.models.evaluation.artifacts.
@@ -111,6 +114,9 @@ from workbench._io import _fsync_dir, check_relative_path, dumps_json, safe_join
 from workbench.evaluation import _manifest as mf
 
 __all__ = ["EvaluationResult"]
+
+#: The directory of the per-row data files inside a saved result.
+ROWS_DIR = "rows"
 
 
 # ============================================================================ helpers
@@ -367,6 +373,15 @@ class EvaluationResult:
         Warnings raised during the evaluation.
     timings : dict[str, float], optional
         Seconds per step.
+    metric_directions : dict[str, bool], optional
+        Whether a greater value is better, for metrics whose direction the built-in
+        table does not know (``extra_metrics``' own ``greater_is_better``); used by
+        :func:`workbench.compare`.
+    rows : RowData, optional
+        The per-row targets, predictions and scores (see
+        :mod:`workbench.evaluation._rows`), kept so that :func:`workbench.compare` can
+        compute confidence intervals; None for results saved by MLflow or by an older
+        workbench.
 
     Examples
     --------
@@ -400,6 +415,8 @@ class EvaluationResult:
         skipped: Mapping[str, str] | None = None,
         warnings: Iterable[str] | None = None,
         timings: Mapping[str, float] | None = None,
+        rows: Any = None,
+        metric_directions: Mapping[str, bool] | None = None,
     ) -> None:
         dicts = (("metrics", metrics), ("artifacts", artifacts), ("tables", tables),
                  ("dataset", dataset), ("model", model), ("config", config),
@@ -416,6 +433,15 @@ class EvaluationResult:
             )
         if warnings is not None and isinstance(warnings, (str, bytes)):
             raise _invalid("EvaluationResult(warnings=...) expects a list of str, got one str.")
+        if rows is not None:
+            from workbench.evaluation._rows import RowData
+
+            if not isinstance(rows, RowData):
+                raise _invalid(
+                    f"EvaluationResult(rows=...) expects a RowData or None, got "
+                    f"{type(rows).__name__}. Build one with RowData.for_classifier() or "
+                    "RowData.for_regressor()."
+                )
         if run_id is not None and not isinstance(run_id, str):
             raise _invalid(
                 f"EvaluationResult(run_id=...) expects a str or None, got {type(run_id).__name__}."
@@ -432,6 +458,15 @@ class EvaluationResult:
         self._skipped = dict(skipped) if skipped is not None else {}
         self._warnings = [str(w) for w in warnings] if warnings is not None else []
         self._timings = dict(timings) if timings is not None else {}
+        self._rows = rows
+        if metric_directions is not None and not (
+                isinstance(metric_directions, Mapping)
+                and all(isinstance(v, bool) for v in metric_directions.values())):
+            raise _invalid(
+                "EvaluationResult(metric_directions=...) expects a dict of metric name to "
+                f"bool (greater is better), got {metric_directions!r:.80}."
+            )
+        self._metric_directions = dict(metric_directions or {})
 
     # ------------------------------------------------------------------ properties
 
@@ -505,6 +540,21 @@ class EvaluationResult:
         """Seconds per step."""
         return self._timings
 
+    @property
+    def rows(self) -> Any:
+        """The per-row data (``RowData``) behind the metrics, or None.
+
+        Kept by the default evaluator (codes and float32 scores: a few bytes a row) so
+        that :func:`workbench.compare` can bootstrap confidence intervals; None for a
+        result loaded from a directory saved by MLflow or by an older workbench.
+        """
+        return self._rows
+
+    @property
+    def metric_directions(self) -> dict[str, bool]:
+        """Metric name to "greater is better", for metrics not in the built-in table."""
+        return self._metric_directions
+
     def curve(self, kind: str, label: str | None = None) -> Any:
         """The first curve of ``kind`` (and ``label``, when given), or None.
 
@@ -534,6 +584,9 @@ class EvaluationResult:
             and self._tables.keys() == other._tables.keys()
             and all(_same_data(self._tables[k], other._tables[k]) for k in self._tables)
             and _same_data(self._explanation, other._explanation)
+            and self._metric_directions == other._metric_directions
+            and (self._rows is None) == (other._rows is None)
+            and (self._rows is None or self._rows == other._rows)
             and all(
                 _to_jsonable(getattr(self, a)) == _to_jsonable(getattr(other, a))
                 for a in ("_dataset", "_model", "_config", "_skipped", "_warnings", "_timings")
@@ -569,6 +622,22 @@ class EvaluationResult:
         from workbench.notebook._display import result_mimebundle
 
         return result_mimebundle(self, include, exclude)
+
+    def to_html(self, **kwargs: Any) -> str:
+        """The result as one self-contained, interactive HTML page.
+
+        Keyword arguments (``plotlyjs="inline"|"cdn"|"directory"``, ``title``) go to
+        ``workbench.notebook._report.to_html``, imported only when called.
+        """
+        from workbench.notebook._report import to_html
+
+        return to_html(self, **kwargs)
+
+    def save_html(self, path: str | os.PathLike, **kwargs: Any) -> pathlib.Path:
+        """Write :meth:`to_html` to ``path`` atomically; return the path written."""
+        from workbench.notebook._report import save_html
+
+        return save_html(self, path, **kwargs)
 
     # ------------------------------------------------------------------ save
 
@@ -668,7 +737,16 @@ class EvaluationResult:
             if spec.get("source") == "explanation" and spec.get("view") == "full":
                 explanation_file = f"{mf.ARTIFACTS_DIR}/{_artifact_file_name(spec['uri'])}"
                 break
+        rows_files: dict[str, bytes] = {}
+        rows_spec = None
+        if self._rows is not None:
+            rows_spec = self._rows.describe()
+            rows_files = {f"{ROWS_DIR}/{name}": data
+                          for name, data in self._rows.to_files().items()}
+            rows_spec["files"] = sorted(rows_files)
         return {
+            "_rows_files": rows_files,
+            "_rows_spec": rows_spec,
             # MLflow writes metrics with json.dump (NaN as the NaN token); so do we.
             mf.METRICS_NAME: encode(dict(self._metrics), "metrics"),
             mf.ARTIFACTS_METADATA_NAME: encode(artifacts_metadata, "artifacts_metadata"),
@@ -720,6 +798,11 @@ class EvaluationResult:
                 continue
             (staging / file_name).write_bytes(data)
             files[file_name] = mf.file_record(data)
+        if payload["_rows_files"]:
+            (staging / ROWS_DIR).mkdir()
+            for relpath, data in payload["_rows_files"].items():
+                (staging / relpath).write_bytes(data)
+                files[relpath] = mf.file_record(data)
         sections = payload["_sections"]
         manifest = mf.build_manifest(
             run_id=self._run_id,
@@ -731,6 +814,10 @@ class EvaluationResult:
             manifest["data"]["explanation"] = payload["_explanation_file"]
         if payload["_builtin_specs"]:
             manifest["data"]["builtin_artifacts"] = payload["_builtin_specs"]
+        if payload["_rows_spec"] is not None:
+            manifest["data"]["rows"] = payload["_rows_spec"]
+        if self._metric_directions:
+            manifest["data"]["metric_directions"] = dict(self._metric_directions)
         (staging / mf.MANIFEST_NAME).write_bytes(
             dumps_json(manifest, indent=2).encode("utf-8")
         )
@@ -869,6 +956,7 @@ class EvaluationResult:
             if explanation_raw is None
             else _decode(_decode_explanation, explanation_raw, mf.EXPLANATION_NAME)
         )
+        rows = _load_rows(root, data.get("rows"), manifest)
         for name, spec in builtin_specs.items():
             if name not in artifacts:
                 raise _invalid(
@@ -890,7 +978,43 @@ class EvaluationResult:
             skipped=manifest.get("skipped"),
             warnings=manifest.get("warnings"),
             timings=manifest.get("timings"),
+            rows=rows,
+            metric_directions=_directions(data.get("metric_directions")),
         )
+
+
+def _directions(value: Any) -> dict[str, bool] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(isinstance(v, bool) for v in value.values()):
+        raise _invalid(
+            f"Cannot load the evaluation result: data.metric_directions in {mf.MANIFEST_NAME} "
+            f"should map metric names to true/false, got {value!r:.80}."
+        )
+    return value
+
+
+def _load_rows(root: pathlib.Path, spec: Any, manifest: dict[str, Any]) -> Any:
+    """The RowData described by the manifest's ``data.rows``, or None (older results)."""
+    if spec is None:
+        return None
+    from workbench.evaluation._rows import RowData
+
+    files = spec.get("files") if isinstance(spec, dict) else None
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        raise _invalid(
+            f"Cannot load the evaluation result: data.rows in {mf.MANIFEST_NAME} should be an "
+            f"object with a list of \"files\", got {spec!r:.120}."
+        )
+    contents = {}
+    for relpath in files:
+        if not relpath.startswith(f"{ROWS_DIR}/") or relpath not in manifest.get("files", {}):
+            raise _invalid(
+                f"Cannot load the evaluation result: row data file {relpath!r} is not a "
+                f"{ROWS_DIR}/ file recorded in {mf.MANIFEST_NAME}."
+            )
+        contents[relpath[len(ROWS_DIR) + 1:]] = _read(root, relpath, manifest)
+    return RowData.from_files(spec, contents)
 
 
 # ============================================================================ file system

@@ -262,6 +262,22 @@ def _is_float_continuous(values: np.ndarray) -> bool:
     return bool(finite.size) and not np.all(np.mod(finite, 1) == 0)
 
 
+def _extra_directions(extra_metrics: Any, metrics: dict[str, Any], prefix: str) -> dict[str, bool]:
+    """``greater_is_better`` of each extra metric, for its keys among ``metrics`` (the metric
+    and its aggregates, but not its variance, which has no better direction)."""
+    out: dict[str, bool] = {}
+    for metric in extra_metrics or ():
+        key, better = getattr(metric, "key", None), getattr(metric, "greater_is_better", None)
+        if not isinstance(key, str) or not isinstance(better, bool):
+            continue
+        full = f"{prefix}{key}"
+        for name in metrics:
+            if name == full or (name.startswith(full + "/")
+                                and not name.endswith(f"{prefix}variance")):
+                out[name] = better
+    return out
+
+
 def _json_config(config: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in config.items():
@@ -530,6 +546,7 @@ class DefaultEvaluator(ModelEvaluator):
         curves: list[Any] = []
         tables: dict[str, Any] = {}
         labels: list[Any] | None = None
+        rows = None  # per-row data kept for workbench.compare's bootstrap
         with steps.step("metrics"):
             if model_type == "classifier":
                 if predictor is not None:
@@ -563,10 +580,21 @@ class DefaultEvaluator(ModelEvaluator):
                 curves.extend(outcome.curves)
                 tables.update(outcome.tables)
                 skipped.update(outcome.skipped)
+                from workbench.evaluation._rows import RowData
+
+                rows = RowData.for_classifier(
+                    y_true, y_pred, labels=labels, scores=y_score,
+                    pos_label=s.pos_label if len(labels) == 2 else None,
+                    average=s.average if len(labels) > 2 else "weighted",
+                    sample_weight=s.sample_weights, digest=dataset_info.get("digest"),
+                )
             elif model_type == "regressor":
                 from workbench.evaluation._regression import evaluate_regressor
+                from workbench.evaluation._rows import RowData
 
                 outcome = evaluate_regressor(y_true, y_pred, sample_weight=s.sample_weights)
+                rows = RowData.for_regressor(y_true, y_pred, sample_weight=s.sample_weights,
+                                             digest=dataset_info.get("digest"))
                 builtin.update(outcome.metrics)
                 tables.update(outcome.tables)
                 skipped.update(outcome.skipped)
@@ -664,6 +692,8 @@ class DefaultEvaluator(ModelEvaluator):
                 skipped=skipped,
                 warnings=notes,
                 timings={},
+                rows=rows,
+                metric_directions=_extra_directions(extra_metrics, metrics, prefix),
             )
         result.timings.update(steps.timings)
         return result
