@@ -4,28 +4,30 @@ A prediction is arbitrary model code: it may loop forever, exhaust memory or cra
 interpreter. So the server never predicts in its own process. Each worker is a fresh
 interpreter (``python -c`` with :func:`_worker_entry`; no inherited locks or threads, and,
 unlike multiprocessing's ``spawn``, no re-run of the parent's ``__main__``) that loads the
-model once and then serves one request at a time over a socket pair wrapped in a
-:class:`multiprocessing.connection.Connection` (length-prefixed frames):
+model once and then serves one request at a time over a socket pair, in the frames of
+:class:`multiprocessing.connection.Connection` (a 4-byte big-endian length, then the bytes):
 
 - the server sends one frame, ``kind byte + request body`` (kind: JSON, CSV or Parquet);
-- the worker parses the body against the model's signature, predicts, encodes the answer and
-  sends back ``2-byte HTTP status + response body`` (MLflow's JSON either way).
+- the worker parses the body against the model's signature, predicts, encodes the answer
+  (:class:`workbench.models._validate_serving_input.RequestScorer`, which
+  ``validate_serving_input`` uses too) and sends back ``2-byte HTTP status + response body``
+  (MLflow's JSON either way).
 
 Parsing happens in the worker too: a hostile body (JSON nested 100,000 deep, numbers of a
 million digits) costs a worker's CPU, never the event loop's, and falls under the timeout.
 
 In the server, :meth:`WorkerPool.submit` takes an idle worker, or waits for one (``timeout``
 seconds, longer while a replacement is starting); a prediction running past ``timeout`` has
-its worker killed (SIGKILL) and replaced, and the request gets 504. A worker that dies mid-request gives that request 503 and is replaced.
-At most ``workers + max_queue`` requests are admitted at once; the rest get 503 at once.
-Blocking pipe I/O runs in one thread per busy worker, so the event loop never waits on it.
+its worker killed (SIGKILL) and replaced, and the request gets 504. A worker that dies
+mid-request gives that request 503 and is replaced; until a worker is ready again,
+``/health`` answers 503. At most ``workers + max_queue`` requests are admitted at once; the rest get 503 at once.
+The event loop does the socket I/O of requests itself (asyncio streams): a request costs no
+thread hand-off and no contention for the GIL between an I/O thread and the loop.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
-import json
 import logging
 import socket
 import struct
@@ -34,11 +36,16 @@ import sys
 import time
 from typing import Any
 
-_logger = logging.getLogger(__name__)
+from workbench.models._validate_serving_input import (
+    KIND_CSV,
+    KIND_JSON,
+    KIND_PARQUET,
+    MAX_MESSAGE,
+    RequestScorer,
+    error_body,
+)
 
-KIND_JSON = b"j"
-KIND_CSV = b"c"
-KIND_PARQUET = b"p"
+_logger = logging.getLogger(__name__)
 
 _READY = b"ready"
 # A worker is a fresh interpreter started with this command (not multiprocessing's spawn,
@@ -46,17 +53,6 @@ _READY = b"ready"
 # ``if __name__ == "__main__"`` guard would start a server in every worker).
 _WORKER_COMMAND = "from workbench.serving._predict_worker import _worker_entry; _worker_entry()"
 _STATUS = struct.Struct("!H")
-
-#: Longest error message (in characters) a response carries; the parsers already echo at
-#: most ``MAX_ECHO`` characters of the body, this only bounds what a model's own error says.
-MAX_MESSAGE = 4096
-
-
-def error_body(error_code: str, message: str) -> bytes:
-    """Return MLflow's error JSON, ``{"error_code": ..., "message": ...}``, as bytes."""
-    if len(message) > MAX_MESSAGE:
-        message = f"{message[:MAX_MESSAGE]}... ({len(message) - MAX_MESSAGE} more characters)"
-    return json.dumps({"error_code": error_code, "message": message}).encode("utf-8")
 
 
 class PoolUnavailable(Exception):
@@ -84,85 +80,6 @@ def _load(model_source: Any) -> Any:
     return load_model(model_source)
 
 
-class _Handler:
-    """Parse, predict and encode one request, in the worker; never raises."""
-
-    def __init__(self, model: Any) -> None:
-        meta = model.metadata
-        self.model = model
-        self.input_schema = meta.get_input_schema()
-        self.params_schema = meta.get_params_schema()
-        self.from_type_hint = bool(meta._is_signature_from_type_hint())
-
-    def __call__(self, kind: bytes, body: bytes) -> tuple[int, bytes]:
-        from workbench._exceptions import WorkbenchException
-
-        try:
-            return self._handle(kind, body)
-        except WorkbenchException as err:
-            return err.get_http_status_code(), error_body(err.error_code, err.message)
-        except RecursionError:
-            return 400, error_body(
-                "BAD_REQUEST",
-                "Invalid input. The request body is nested too deeply to be read. Send at most "
-                "a few hundred levels of nested lists and objects.",
-            )
-        except Exception:  # noqa: BLE001 - a model's own error; logged here, not sent
-            _logger.exception("The model failed to predict")
-            return 400, error_body(
-                "BAD_REQUEST",
-                "Encountered an unexpected error while evaluating the model. Verify that the "
-                "input is compatible with the model for inference; the server's log has the "
-                "details.",
-            )
-
-    def _handle(self, kind: bytes, body: bytes) -> tuple[int, bytes]:
-        from workbench.models._predict import predictions_to_json
-        from workbench.models._serving_input import (
-            _decode_json_object,
-            _is_llm_input,
-            parse_csv_input,
-            parse_serving_input,
-        )
-
-        unwrap = False
-        params = None
-        if kind == KIND_JSON:
-            decoded = _decode_json_object(body)
-            unwrap = _is_llm_input(decoded)
-            data, params = parse_serving_input(
-                decoded,
-                self.input_schema,
-                params_schema=self.params_schema,
-                from_type_hint=self.from_type_hint,
-            )
-        elif kind == KIND_CSV:
-            data = parse_csv_input(body, self.input_schema)
-        else:
-            data = _read_parquet(body)
-        predictions = self.model.predict(data, params=params)
-        return 200, predictions_to_json(predictions, unwrap=unwrap).encode("utf-8")
-
-
-def _read_parquet(body: bytes) -> Any:
-    import io
-
-    import pandas as pd
-
-    from workbench._exceptions import BAD_REQUEST, WorkbenchException
-    from workbench.models._serving_input import _echo
-
-    try:
-        return pd.read_parquet(io.BytesIO(body))
-    except Exception as err:
-        raise WorkbenchException(
-            "Failed to parse input as a Pandas DataFrame. Ensure that the input is a valid "
-            "Parquet file written by `pandas.DataFrame.to_parquet()`. Error: "
-            f"'{_echo(err)}'",
-            error_code=BAD_REQUEST,
-        ) from err
-
-
 def _worker_entry() -> None:
     """``python -c ...`` entry of a worker: argv[1] is the inherited socket's descriptor."""
     from multiprocessing.connection import Connection
@@ -179,7 +96,7 @@ def worker_main(conn: Any) -> None:
     try:
         first = conn.recv_bytes()
         model_source: Any = first[1:] if first[:1] == b"m" else first[1:].decode("utf-8")
-        handler = _Handler(_load(model_source))
+        handler = RequestScorer(_load(model_source))
     except BaseException as err:  # noqa: BLE001 - reported to the parent, which gives up
         message = f"The model could not be loaded: {type(err).__name__}: {err}"
         conn.send_bytes(b"error" + message[:MAX_MESSAGE].encode("utf-8", "replace"))
@@ -200,39 +117,94 @@ def worker_main(conn: Any) -> None:
 # =========================================================================== server side
 
 
+_SIZE = struct.Struct("!i")
+_LONG_SIZE = struct.Struct("!Q")
+
+
+def _header(size: int) -> bytes:
+    """The length prefix of :class:`multiprocessing.connection.Connection`'s frames."""
+    if size > 0x7FFFFFFF:
+        return _SIZE.pack(-1) + _LONG_SIZE.pack(size)
+    return _SIZE.pack(size)
+
+
+def _send_frame_blocking(sock: socket.socket, data: bytes) -> None:
+    sock.sendall(_header(len(data)) + data)
+
+
+def _recv_exactly_blocking(sock: socket.socket, size: int) -> bytes:
+    chunks, left = [], size
+    while left:
+        chunk = sock.recv(min(left, 1 << 20))
+        if not chunk:
+            raise EOFError("the worker closed its end")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _recv_frame_blocking(sock: socket.socket) -> bytes:
+    (size,) = _SIZE.unpack(_recv_exactly_blocking(sock, 4))
+    if size == -1:
+        (size,) = _LONG_SIZE.unpack(_recv_exactly_blocking(sock, 8))
+    return _recv_exactly_blocking(sock, size)
+
+
 class _Worker:
-    def __init__(self, process: Any, conn: Any) -> None:
+    """One worker process and the server's end of its socket.
+
+    The model source and the worker's hello travel with blocking I/O (in an executor);
+    then the socket joins the event loop as a stream pair, so that a request costs no
+    thread hand-off: the loop writes the frame and reads the answer itself.
+    """
+
+    def __init__(self, process: Any, sock: socket.socket) -> None:
         self.process = process
-        self.conn = conn
+        self.sock = sock
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
 
     @property
     def pid(self) -> int | None:
         return self.process.pid
 
-    def call(self, frame: bytes) -> bytes:
-        """Send one frame and wait for the answer (blocking; runs in a thread)."""
-        self.conn.send_bytes(frame)
-        return self.conn.recv_bytes()
+    async def connect(self) -> None:
+        self.sock.setblocking(False)
+        self.reader, self.writer = await asyncio.open_connection(sock=self.sock)
+
+    async def call(self, frame: bytes) -> bytes:
+        """Send one frame and read the answer (raises EOFError / OSError if the worker dies)."""
+        assert self.reader is not None and self.writer is not None
+        self.writer.write(_header(len(frame)))
+        self.writer.write(frame)
+        await self.writer.drain()
+        (size,) = _SIZE.unpack(await self.reader.readexactly(4))
+        if size == -1:
+            (size,) = _LONG_SIZE.unpack(await self.reader.readexactly(8))
+        return await self.reader.readexactly(size)
 
     def is_alive(self) -> bool:
         return self.process.poll() is None
 
     def kill(self) -> None:
-        # The pipe is closed in reap(), once the process is gone: a thread may still be
-        # reading it, and that read ends with EOF when the process dies.
+        """Kill the process and close the socket (in the loop): a pending read ends with EOF."""
         try:
             self.process.kill()
         except Exception:  # noqa: BLE001 - already gone
             pass
+        if self.writer is not None:
+            self.writer.close()
+        else:
+            try:
+                self.sock.close()
+            except OSError:
+                pass
 
     def reap(self) -> None:
+        """Wait for the killed process to go (blocking; runs in an executor)."""
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            pass
-        try:
-            self.conn.close()
-        except OSError:
             pass
 
 
@@ -277,12 +249,6 @@ class WorkerPool:
         self._admitted = 0
         self._closed = False
         self._tasks: set[asyncio.Task[Any]] = set()
-        # Threads for request I/O only (one per busy worker, plus room for the I/O of killed
-        # workers that is still ending); starting and reaping workers, which can block for
-        # seconds, use the event loop's default executor instead.
-        self._threads = concurrent.futures.ThreadPoolExecutor(
-            max_workers=workers * 2, thread_name_prefix="workbench-worker-io"
-        )
         self._all: set[_Worker] = set()
 
     # ------------------------------------------------------------------ lifecycle
@@ -308,7 +274,6 @@ class WorkerPool:
         for worker in list(self._all):
             await asyncio.get_running_loop().run_in_executor(None, worker.reap)
         self._all.clear()
-        self._threads.shutdown(wait=False, cancel_futures=True)
 
     @property
     def ready(self) -> bool:
@@ -353,11 +318,11 @@ class WorkerPool:
 
     async def _start_one(self) -> None:
         loop = asyncio.get_running_loop()
-        process, parent = await loop.run_in_executor(None, self._launch)
-        worker = _Worker(process, parent)
+        process, sock = await loop.run_in_executor(None, self._launch)
+        worker = _Worker(process, sock)
         self._all.add(worker)
         try:
-            hello = await loop.run_in_executor(None, parent.recv_bytes)
+            hello = await loop.run_in_executor(None, _recv_frame_blocking, sock)
         except (EOFError, OSError):
             hello = b"error" + b"The worker process exited while loading the model."
         except asyncio.CancelledError:
@@ -374,14 +339,13 @@ class WorkerPool:
             worker.kill()
             await loop.run_in_executor(None, worker.reap)
             return
+        await worker.connect()
         self._ready += 1
         assert self._idle is not None
         self._idle.put_nowait(worker)
 
-    def _launch(self) -> tuple[subprocess.Popen, Any]:
+    def _launch(self) -> tuple[subprocess.Popen, socket.socket]:
         """Start one worker process, connected by a socket pair, and send it the model source."""
-        from multiprocessing.connection import Connection
-
         ours, theirs = socket.socketpair()
         try:
             process = subprocess.Popen(
@@ -392,10 +356,9 @@ class WorkerPool:
             )
         finally:
             theirs.close()
-        conn = Connection(ours.detach())
         source = self.model_source
-        conn.send_bytes(b"m" + source if isinstance(source, bytes) else b"u" + source.encode("utf-8"))
-        return process, conn
+        _send_frame_blocking(ours, b"m" + source if isinstance(source, bytes) else b"u" + source.encode("utf-8"))
+        return process, ours
 
     def _replace(self, worker: _Worker) -> None:
         """Kill ``worker`` (ready and not idle) and start another in its place."""
@@ -458,9 +421,8 @@ class WorkerPool:
             self._replace(worker)  # and wait for another
 
     async def _run(self, worker: _Worker, frame: bytes, deadline: float) -> tuple[int, bytes]:
-        loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._threads, worker.call, frame)
-        # After a kill the thread ends with EOFError, which nobody awaits any more.
+        future = asyncio.ensure_future(worker.call(frame))
+        # After a kill the call ends with EOFError, which nobody awaits any more.
         future.add_done_callback(lambda done: done.cancelled() or done.exception())
         try:
             answer = await asyncio.wait_for(asyncio.shield(future), max(deadline - time.monotonic(), 0.001))
@@ -501,4 +463,13 @@ def pickled_model(model: Any) -> bytes:
     return cloudpickle.dumps(model)
 
 
-__all__ = ["KIND_CSV", "KIND_JSON", "KIND_PARQUET", "PoolTimeout", "PoolUnavailable", "WorkerPool"]
+__all__ = [
+    "KIND_CSV",
+    "KIND_JSON",
+    "KIND_PARQUET",
+    "PoolTimeout",
+    "PoolUnavailable",
+    "WorkerPool",
+    "error_body",
+    "pickled_model",
+]
