@@ -276,3 +276,175 @@ def test_classes_delegate_their_mimebundle_when_the_method_is_pasted(cls_path):
     expected = (result_mimebundle(obj) if name == "EvaluationResult" else signature_diff_mimebundle(obj))
     assert obj._repr_mimebundle_() == expected
     assert list(obj._repr_mimebundle_(include={"text/plain"})) == ["text/plain"]
+
+
+# --------------------------------------------------------------------------- live kernel
+
+
+@pytest.fixture
+def kernel(monkeypatch):
+    """Pretend to run inside a Jupyter kernel (comms open as ipywidgets' dummy comms)."""
+    monkeypatch.setattr(_display, "in_kernel", lambda: True)
+
+
+def test_outside_a_kernel_there_is_no_widget_view():
+    assert _display.in_kernel() is False  # pytest runs no kernel, even with IPython imported
+    assert _display.WIDGET_VIEW not in result_mimebundle(EvaluationResult({"roc_auc": 0.9}, {}))
+
+
+def test_in_a_kernel_the_bundle_adds_the_panel_view_beside_the_static_parts(kernel):
+    from ipywidgets.widgets.widget import _instances
+
+    from workbench.notebook import _panel
+
+    result = hostile_result()
+    bundle = result_mimebundle(result)
+    assert sorted(bundle) == sorted(["text/plain", "text/html", _display.WIDGET_VIEW])
+    static = _display._filter(bundle, None, {_display.WIDGET_VIEW})
+    assert static == {"text/plain": result_text(result), "text/html": _display.result_html(result)}
+    view = bundle[_display.WIDGET_VIEW]
+    assert view["version_major"] == 2
+    widget = _instances[view["model_id"]]
+    assert isinstance(widget, _panel.EvaluationPanel) and widget.result is result
+    assert widget.loader is _panel.plotly_loader()
+    # the static parts alone when the front-end asks for them
+    assert list(result_mimebundle(result, include={"text/plain"})) == ["text/plain"]
+    assert _display.WIDGET_VIEW not in result_mimebundle(result, exclude={_display.WIDGET_VIEW})
+
+
+def test_a_panel_that_cannot_be_built_leaves_the_static_view_and_says_why(kernel, monkeypatch):
+    from workbench.notebook import _panel
+
+    def broken(result):
+        raise RuntimeError("no front-end")
+
+    monkeypatch.setattr(_panel, "EvaluationPanel", broken)
+    with pytest.warns(RuntimeWarning, match=r"^workbench: the interactive EvaluationPanel could not "
+                      r"be built \(RuntimeError: no front-end\); showing the static view\."):
+        bundle = result_mimebundle(EvaluationResult({"roc_auc": 0.9}, {}))
+    assert sorted(bundle) == ["text/html", "text/plain"]
+
+
+def test_in_kernel_is_false_for_a_terminal_ipython(shell):
+    assert shell is not None and getattr(shell, "kernel", None) is None
+    assert _display.in_kernel() is False
+
+
+# --------------------------------------------------------------------------- comparisons
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    import workbench
+    from workbench.evaluation._persist import logging_disabled
+
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.tree import DecisionTreeClassifier
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(400, 3)), columns=["a", "b", "c"])
+    y = (X["a"] + 0.5 * X["b"] + rng.normal(scale=0.7, size=400) > 0).astype(int)
+    data = X.assign(y=y)
+    models = [DecisionTreeClassifier(max_depth=1, random_state=0).fit(X, y), LogisticRegression().fit(X, y)]
+    with logging_disabled():
+        poor, good = (workbench.evaluate(m, data, targets="y", model_type="classifier",
+                                         evaluator_config={"log_model_explainability": False})
+                      for m in models)
+    gates = {"accuracy_score": workbench.MetricThreshold(threshold=0.95, greater_is_better=True)}
+    return workbench.compare({HOSTILE: poor, HOSTILE_2: good}, thresholds=gates, n_resamples=200)
+
+
+def test_comparison_bundle_text_and_values(comparison):
+    bundle = _display.comparison_mimebundle(comparison)
+    assert sorted(bundle) == ["text/html", "text/plain"]
+    assert comparison._repr_mimebundle_() == bundle
+    text = bundle["text/plain"]
+    assert text.splitlines()[0] == f"ComparisonResult: {HOSTILE} vs {HOSTILE_2} (baseline: {HOSTILE}, paired)"
+    row = comparison.metric("accuracy_score")
+    delta, (lo, hi) = row["deltas"][HOSTILE_2], row["delta_ci"][HOSTILE_2]
+    line = next(x for x in text.splitlines() if x.strip().startswith("accuracy_score"))
+    assert f"({delta:+.4g} [{lo:+.4g}, {hi:+.4g}]) better" in line
+    assert "gates: 0 of 1 passed" in text and f"failed {HOSTILE_2} accuracy_score:" in text
+
+
+def test_comparison_html_is_inert_and_holds_the_table(comparison):
+    markup = _display.comparison_html(comparison)
+    doc = assert_inert(markup)
+    text = "".join(doc.text)
+    assert HOSTILE in text and HOSTILE_2 in text  # as text, escaped in the markup
+    row = comparison.metric("accuracy_score")
+    assert f"{row['deltas'][HOSTILE_2]:+.4g}" in text
+    lo, hi = row["delta_ci"][HOSTILE_2]
+    assert f"[{lo:+.4g}, {hi:+.4g}]" in text
+    assert "\u25b2 better" in text and "FAILED" in text and "Gates" in text
+    assert ('class="better"' in markup) and len(markup) < 60_000
+
+
+def test_comparison_without_intervals_says_not_paired(comparison):
+    import dataclasses
+
+    unpaired = dataclasses.replace(comparison, paired=False, notes=["different rows"])
+    text = _display.comparison_text(unpaired)
+    assert "(baseline: " in text and ", not paired)" in text and "note: different rows" in text
+
+
+def test_comparison_in_a_kernel_adds_the_comparison_panel(comparison, kernel):
+    from ipywidgets.widgets.widget import _instances
+
+    from workbench.notebook import _panel
+
+    bundle = _display.comparison_mimebundle(comparison)
+    widget = _instances[bundle[_display.WIDGET_VIEW]["model_id"]]
+    assert isinstance(widget, _panel.ComparisonPanel) and widget.comparison is comparison
+    assert widget.spec["type"] == "comparison"
+
+
+def test_ipython_formats_comparisons_richly(shell, comparison):
+    data, _ = shell.display_formatter.format(comparison)
+    assert data["text/plain"] == _display.comparison_text(comparison)
+    assert data["text/html"] == _display.comparison_html(comparison)
+
+
+# --------------------------------------------------------------------------- a real kernel
+
+
+def test_a_real_kernel_shows_panels_with_static_fallbacks_and_one_plotly_copy(tmp_path):
+    """nbclient runs a notebook in ipykernel: each result carries the widget view *and* the
+    static text/html + text/plain; the saved widget state holds plotly.js once."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    setup = (
+        "import numpy as np, pandas as pd, workbench\n"
+        "from workbench.evaluation._persist import logging_disabled\n"
+        "rng = np.random.default_rng(0)\n"
+        "df = pd.DataFrame({'y': rng.integers(0, 2, 500)})\n"
+        "df['p'] = np.clip(df['y'] * 0.4 + rng.random(500) * 0.6, 0, 1)\n"
+        "df['pred'] = (df['p'] >= 0.5).astype(int)\n"
+        "def run():\n"
+        "    with logging_disabled():\n"
+        "        return workbench.evaluate(data=df, targets='y', predictions='pred', model_type='classifier',\n"
+        "                                  evaluator_config={'probability_columns': 'p'})\n"
+    )
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(setup), nbformat.v4.new_code_cell("run()"),
+                nbformat.v4.new_code_cell("run()")]
+    NotebookClient(nb, timeout=120, kernel_name="python3", store_widget_state=True,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = [cell.outputs for cell in nb.cells[1:]]
+    for out in outputs:
+        (result,) = [o for o in out if o.output_type == "execute_result"]
+        assert set(result.data) == {"text/plain", "text/html", _display.WIDGET_VIEW}
+        assert result.data["text/plain"].startswith("EvaluationResult: ")
+        assert "<table>" in result.data["text/html"]
+    state = nb.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"]
+    def has(model, key):  # Bytes traits are saved as base64 buffers beside the state
+        return key in model["state"] or any(b["path"] == [key] for b in model.get("buffers", []))
+
+    loaders = [m for m in state.values() if has(m, "source_gz")]
+    panels = [m for m in state.values() if "spec" in m["state"]]
+    assert len(loaders) == 1 and len(panels) == 2
+    views = {out[0].data[_display.WIDGET_VIEW]["model_id"] for out in outputs}
+    assert views <= set(state) and len(views) == 2
+    size = len(nbformat.writes(nb))
+    assert size < 2_400_000, size  # plotly.js once (gzip, base64) + two small panels

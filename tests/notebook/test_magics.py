@@ -9,7 +9,6 @@ from IPython.core.error import UsageError
 
 import workbench
 from workbench.evaluation import EvaluationResult
-from workbench.notebook import _workspace
 from workbench.notebook._magics import WorkbenchMagics, _set_no_explain
 
 FAST = "--no-explain --no-save"
@@ -240,49 +239,63 @@ def test_name_and_no_save_conflict(ip):
         line(ip, "--model clf --data df --targets label --name x --no-save")
 
 
-def test_baseline_needs_workbench_compare(ip, monkeypatch):
-    monkeypatch.delattr(workbench, "compare", raising=False)
-    with usage(r"^%evaluate: --baseline needs workbench\.compare, which is not available yet\. For "
-               r"now, evaluate with --out NAME and compare the metrics: res\.metrics\.$"):
-        line(ip, "--model clf --data df --targets label --baseline base")
+def test_baseline_compares_with_the_saved_run_at_once(run, ip):
+    line(ip, "--model clf --data df --targets label --no-explain --name base --out b --quiet")
+    outcome, out = run("%evaluate --model clf --data df --targets label --no-explain --no-save "
+                       "--baseline base --out new")
+    assert outcome.success and outcome.result is None  # both shown by display(), result first
+    new, saved = ip.user_ns["new"], ip.user_ns["b"]
+    assert ip.user_ns["_"] is new and new.run_id is None and saved.run_id is not None
+    assert out.index("EvaluationResult: ") < out.index("ComparisonResult: new vs base")
 
 
-def test_baseline_compares_with_the_saved_run(ip, monkeypatch):
-    calls = []
-    monkeypatch.setattr(workbench, "compare", lambda results, baseline: calls.append((results, baseline)) or "cmp",
-                        raising=False)
-    assert line(ip, "--model clf --data df --targets label --no-explain --name base --out b") is not None
-    saved = ip.user_ns["b"]
-    new = line(ip, "--model clf --data df --targets label --no-explain --no-save --baseline base")
-    (results, baseline), = calls
-    assert results == [new, baseline] and results[0] is new
-    assert baseline.run_id == saved.run_id is not None and new.run_id is None
-    assert baseline.metrics == new.metrics
-    with usage(r"^%evaluate: --baseline nope: no saved evaluation with that run id or name\. List "
-               r"the runs with %workbench list\.$"):
-        line(ip, "--model clf --data df --targets label --baseline nope")
+def test_baseline_comparison_names_and_values(ip, monkeypatch):
+    seen = []
+    real = workbench.compare
+    monkeypatch.setattr(workbench, "compare", lambda *a, **k: seen.append((a, k)) or real(*a, **k))
+    line(ip, "--model clf --data df --targets label --no-explain --name base --quiet")
+    line(ip, "--model clf --data df --targets label --no-explain --name cand --baseline base "
+             "--quiet --out new")
+    new = ip.user_ns["new"]
+    ((results,), kwargs), = seen
+    assert list(results) == ["cand", "base"] and kwargs == {"baseline": "base"}
+    assert results["cand"] is new and results["base"].metrics == new.metrics
+    comparison = real(results, **kwargs)
+    assert comparison.names == ["cand", "base"] and comparison.baseline == "base"
+    row = next(r for r in comparison.metrics if _field(r, "metric") == "accuracy_score")
+    assert _field(row, "deltas")["cand"] == pytest.approx(0.0)
 
 
-def test_workspace_not_available(ip, monkeypatch, capsys):
-    def missing(*names):
-        raise _workspace.WorkspaceUnavailable(
-            "the workspace is not available yet (workbench._tracking has no start_run)")
+def _field(row, key):
+    return row[key] if isinstance(row, dict) else getattr(row, key)
 
-    monkeypatch.setattr(_workspace, "_tracking", missing)
-    with usage(r"^%evaluate: --name needs the workspace, but the workspace is not available yet "
-               r"\(workbench\._tracking has no start_run\)\. Use --no-save --out NAME for now\.$"):
-        line(ip, "--model clf --data df --targets label --name x")
+
+def test_baseline_that_is_not_saved_is_a_usage_error_before_the_cell_runs(ip):
+    ip.user_ns.pop("ran", None)
+    with usage(r"^%%evaluate: --baseline nope: .*List the runs with"):
+        cell(ip, "--data df --targets label --baseline nope", "ran = True\nclf")
+    assert "ran" not in ip.user_ns
+
+
+def test_a_failed_save_is_a_note_and_the_result_is_kept(ip, monkeypatch, capsys):
+    def broken(result, *, run_id=None, run_name=None):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(workbench, "log_evaluation", broken)
     capsys.readouterr()
     result = line(ip, "--model clf --data df --targets label --no-explain")
     assert isinstance(result, EvaluationResult) and result.run_id is None
     assert capsys.readouterr().out == (
-        "Not saved: the workspace is not available yet (workbench._tracking has no start_run). "
-        "Pass --no-save to silence this note.\n"
+        "Not saved to the workspace: OSError: No space left on device Pass --no-save to silence "
+        "this note.\n"
     )
-    with usage(r"^%workbench list: the workspace is not available yet"):
-        ip.run_line_magic("workbench", "list")
-    with usage(r"^%workbench delete: the workspace is not available yet"):
-        ip.run_line_magic("workbench", "delete x")
+
+
+def test_without_no_save_exactly_one_run_is_logged(ip):
+    line(ip, "--model clf --data df --targets label --no-explain --quiet --out r")
+    result = ip.user_ns["r"]
+    runs = ip.run_line_magic("workbench", "list")
+    assert list(runs["run_id"]) == [result.run_id]
 
 
 # --------------------------------------------------------------------------- usage errors
@@ -410,29 +423,77 @@ def test_workbench_subcommand_errors(ip):
         ip.run_line_magic("workbench", "show ghost")
     with usage(r"^%workbench delete: no run with id or name 'ghost'\."):
         ip.run_line_magic("workbench", "delete ghost")
-    with usage(r"^%workbench: expected %workbench compare RUN RUN \[\.\.\.\]"):
+    with usage(r"^%workbench compare: give at least two runs \(ids or names\)\. Usage: "
+               r"%workbench compare RUN RUN \[\.\.\.\] \[--baseline RUN\] \[--thresholds NAME\]"):
         ip.run_line_magic("workbench", "compare one")
     with usage(r"^%workbench report: expected %workbench report RUN \[RUN \.\.\.\] -o FILE"):
         ip.run_line_magic("workbench", "report one")
 
 
-def test_workbench_compare_and_report_until_they_land(ip, monkeypatch):
-    monkeypatch.delattr(workbench, "compare", raising=False)
-    with usage(r"^%workbench compare: compare needs workbench\.compare, which is not available yet"):
-        ip.run_line_magic("workbench", "compare a b")
+def _two_runs(ip):
     line(ip, "--model clf --data df --targets label --no-explain --name a --quiet")
-    # When HTML reports land (EvaluationResult.save_html), this test changes with them.
-    assert not callable(getattr(EvaluationResult, "save_html", None))
-    with usage(r"^%workbench report: HTML reports are not available yet"):
-        ip.run_line_magic("workbench", "report a -o r.html")
+    ip.user_ns["clf2"] = __import__("sklearn.linear_model").linear_model.LogisticRegression(
+        max_iter=50, C=0.01).fit(ip.user_ns["X"], ip.user_ns["y"])
+    line(ip, "--model clf2 --data df --targets label --no-explain --name b --quiet")
 
 
-def test_workbench_compare_calls_workbench_compare(ip, monkeypatch):
-    monkeypatch.setattr(workbench, "compare", lambda results, baseline: (results, baseline), raising=False)
-    line(ip, "--model clf --data df --targets label --no-explain --name a --quiet")
-    line(ip, "--model clf --data df --targets label --no-explain --name b --quiet")
-    results, baseline = ip.run_line_magic("workbench", "compare a b")
-    assert [r.run_id is not None for r in results] == [True, True] and baseline is results[0]
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_workbench_compare_returns_the_comparison(run, ip):
+    _two_runs(ip)
+    outcome, _ = run("%workbench compare a b")
+    comparison = ip.user_ns["_"]
+    assert outcome.success and type(comparison).__name__ == "ComparisonResult"
+    assert comparison.names == ["a", "b"] and comparison.baseline == "a" and comparison.paired
+    a, b = (ip.run_line_magic("workbench", f"show {n}") for n in "ab")
+    row = next(r for r in comparison.metrics if _field(r, "metric") == "accuracy_score")
+    delta = b.metrics["accuracy_score"] - a.metrics["accuracy_score"]
+    assert _field(row, "deltas")["b"] == pytest.approx(delta)
+    lo, hi = _field(row, "delta_ci")["b"]
+    assert lo <= delta <= hi
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_workbench_compare_baseline_and_thresholds(ip):
+    _two_runs(ip)
+    ip.user_ns["gates"] = {"accuracy_score": workbench.MetricThreshold(threshold=0.99,
+                                                                     greater_is_better=True)}
+    comparison = ip.run_line_magic("workbench", "compare a --baseline b --thresholds gates")
+    assert comparison.names == ["b", "a"] and comparison.baseline == "b"
+    assert comparison.gates  # a gate per compared result
+    with usage(r"^%workbench compare: --thresholds nogates: there is no variable 'nogates'"):
+        ip.run_line_magic("workbench", "compare a b --thresholds nogates")
+    ip.user_ns["notdict"] = [1]
+    with usage(r"^%workbench compare: --thresholds notdict: expected a dict of metric name -> "
+               r"MetricThreshold, got list\."):
+        ip.run_line_magic("workbench", "compare a b --thresholds notdict")
+    with usage(r"^%workbench compare: unknown option '--basline' \(did you mean --baseline\?\)"):
+        ip.run_line_magic("workbench", "compare a b --basline a")
+    with usage(r"^%workbench compare: --baseline needs a value"):
+        ip.run_line_magic("workbench", "compare a b --baseline")
+    with usage(r"^%workbench compare: run 'a' is given twice; name each run once\.$"):
+        ip.run_line_magic("workbench", "compare a a")
+    with usage(r"^%workbench compare: .*ghost.*List the runs with"):
+        ip.run_line_magic("workbench", "compare a ghost")
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_workbench_report_writes_one_html_file(ip, tmp_path, capsys):
+    _two_runs(ip)
+    one, two = tmp_path / "one.html", tmp_path / "two.html"
+    capsys.readouterr()
+    assert str(ip.run_line_magic("workbench", f"report a -o {one}")) == str(one)
+    assert str(ip.run_line_magic("workbench", f"report a b --output={two}")) == str(two)
+    assert capsys.readouterr().out == f"Wrote {one}.\nWrote {two}.\n"
+    for path in (one, two):
+        text = path.read_text(encoding="utf-8")
+        assert text.lstrip().lower().startswith("<!doctype html") and "accuracy_score" in text
+    with usage(r"^%workbench report: -o out\.txt: the report is one HTML file; end its name in "
+               r"\.html, e\.g\. -o report\.html$"):
+        ip.run_line_magic("workbench", "report a -o out.txt")
+    with usage(r"^%workbench report: unknown option '-x'"):
+        ip.run_line_magic("workbench", "report a -x r.html")
+    with usage(r"^%workbench report: run ghost: .*List the runs with"):
+        ip.run_line_magic("workbench", "report ghost -o r.html")
 
 
 # --------------------------------------------------------------------------- diff-signature
@@ -522,11 +583,12 @@ def test_user_errors_inside_the_cell_propagate_as_they_are(ip):
 
 
 def test_failed_named_save_keeps_the_result_in_out(ip, monkeypatch):
-    def broken(result, name):
+    def broken(result, *, run_id=None, run_name=None):
         raise OSError("disk full")
 
-    monkeypatch.setattr(_workspace, "save_result", broken)
-    with usage(r"^%evaluate: could not save run 'x': OSError: disk full$"):
+    monkeypatch.setattr(workbench, "log_evaluation", broken)
+    with usage(r"^%evaluate: could not save run 'x': OSError: disk full The result is not lost: "
+               r"it is in _ \(and in --out NAME\)\.$"):
         line(ip, "--model clf --data df --targets label --no-explain --name x --out kept")
     assert isinstance(ip.user_ns["kept"], EvaluationResult)
 

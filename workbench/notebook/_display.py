@@ -15,6 +15,14 @@ plotly: only the standard library)::
 formatter by class name (see ``_extension``), so a notebook shows rich results even where
 the class has no such method.
 
+``ComparisonResult._repr_mimebundle_`` delegates to :func:`comparison_mimebundle` the same way.
+
+Inside a Jupyter kernel (:func:`in_kernel`: ipykernel is imported and the shell has a
+kernel) the bundles also carry ``application/vnd.jupyter.widget-view+json`` of a live panel
+(:mod:`workbench.notebook._panel`, imported only then); the static parts stay beside it, so
+a saved notebook still reads on GitHub and nbviewer, and a front-end without widgets shows
+the HTML.
+
 The HTML is static (no JavaScript, no external resources), survives a saved notebook on
 GitHub and nbviewer, and stays small whatever the data size: tables are capped, strings
 are shortened, no array is dumped. Every string that comes from the user (metric, feature,
@@ -28,12 +36,17 @@ from __future__ import annotations
 
 import html
 import json
-import math
+import sys
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["result_html", "result_mimebundle", "result_text", "signature_diff_html",
+__all__ = ["comparison_html", "comparison_mimebundle", "comparison_text", "in_kernel",
+           "result_html", "result_mimebundle", "result_text", "signature_diff_html",
            "signature_diff_mimebundle"]
+
+#: The mimetype of a widget view (ipywidgets' protocol).
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 #: Caps that keep an output small whatever the result holds.
 MAX_METRICS = 100
@@ -63,6 +76,8 @@ _STYLE = (
     ".wb-out .hint{color:#666;font-size:11px;}"
     ".wb-out h4{margin:8px 0 2px 0;}"
     ".wb-out .note{color:#666;}"
+    ".wb-out .better{color:#1a7f37;}"
+    ".wb-out .worse{color:#cf222e;}"
     "</style>"
 )
 
@@ -124,7 +139,7 @@ def _more(n_more: int, what: str, where: str) -> str:
     return f'<div class="note">\u2026 {n_more} more {_e(what)} (see <code>{_e(where)}</code>)</div>'
 
 
-def _filter(bundle: dict[str, str], include: Any, exclude: Any) -> dict[str, str]:
+def _filter(bundle: dict[str, Any], include: Any, exclude: Any) -> dict[str, Any]:
     if include:
         bundle = {k: v for k, v in bundle.items() if k in include}
     if exclude:
@@ -354,8 +369,12 @@ def result_html(result: Any) -> str:
     return "".join(p for p in parts if p)
 
 
-def result_mimebundle(result: Any, include: Any = None, exclude: Any = None) -> dict[str, str]:
+def result_mimebundle(result: Any, include: Any = None, exclude: Any = None) -> dict[str, Any]:
     """``{"text/plain", "text/html"}`` for an ``EvaluationResult``, filtered by include/exclude.
+
+    In a live kernel (see :func:`in_kernel`) the bundle also holds the widget view of an
+    :class:`~workbench.notebook.EvaluationPanel`; the static parts stay beside it, so a saved
+    notebook reads on GitHub and nbviewer.
 
     Examples
     --------
@@ -365,8 +384,259 @@ def result_mimebundle(result: Any, include: Any = None, exclude: Any = None) -> 
     >>> list(result_mimebundle(EvaluationResult({}, {}), include={"text/plain"}))
     ['text/plain']
     """
-    bundle = {"text/plain": result_text(result), "text/html": result_html(result)}
+    bundle: dict[str, Any] = {"text/plain": result_text(result), "text/html": result_html(result)}
+    if _wanted(WIDGET_VIEW, include, exclude) and in_kernel():
+        bundle.update(_widget_view("EvaluationPanel", result))
     return _filter(bundle, include, exclude)
+
+
+# ============================================================================ comparisons
+
+
+def _get(obj: Any, key: str, default: Any = None) -> Any:
+    """``obj[key]`` for a mapping, else ``obj.key`` (comparison rows may be either)."""
+    if isinstance(obj, Mapping):
+        return obj.get(key, default)
+    return getattr(obj, key, default)
+
+
+def _per_name(row: Any, *keys: str) -> dict[str, Any]:
+    """The first of ``keys`` in ``row`` that holds a ``{name: value}`` mapping (else {})."""
+    for key in keys:
+        value = _get(row, key)
+        if isinstance(value, Mapping):
+            return dict(value)
+    return {}
+
+
+def _signed(value: Any) -> str:
+    if not _is_number(value):
+        return "" if value is None else _short(value, 40)
+    number = float(value)
+    return "+0" if number == 0 else f"{number:+.4g}"
+
+
+def _ci_text(ci: Any) -> str:
+    if ci is None:
+        return ""
+    try:
+        lo, hi = ci
+    except (TypeError, ValueError):
+        return _short(ci, 60)
+    return f"[{_signed(lo)}, {_signed(hi)}]"
+
+
+def _verdict(better: Any) -> str:
+    return "" if better is None else ("better" if better else "worse")
+
+
+def _comparison_facts(comparison: Any) -> tuple[list[str], str, list[str]]:
+    names = [str(n) for n in (_get(comparison, "names") or [])]
+    baseline = _get(comparison, "baseline")
+    baseline = str(baseline) if baseline is not None else (names[0] if names else "")
+    others = [n for n in names if n != baseline]
+    return names, baseline, others
+
+
+def _comparison_title(comparison: Any) -> str:
+    names, baseline, _ = _comparison_facts(comparison)
+    paired = _get(comparison, "paired")
+    how = "paired" if paired else "not paired"
+    return f"{' vs '.join(_short(n, 60) for n in names)} (baseline: {_short(baseline, 60)}, {how})"
+
+
+def _metric_rows(comparison: Any) -> list[Any]:
+    rows = _get(comparison, "metrics") or []
+    if isinstance(rows, Mapping):  # {metric: row}
+        rows = [{"metric": k, **v} if isinstance(v, Mapping) else v for k, v in rows.items()]
+    return list(rows)
+
+
+def _gate_entries(comparison: Any) -> list[tuple[str, str, bool, str]]:
+    """(name, metric, passed, message) of every gate, in order."""
+    gates = _get(comparison, "gates") or {}
+    entries = []
+    if isinstance(gates, Mapping):
+        for name, per_metric in gates.items():
+            if not isinstance(per_metric, Mapping):
+                continue
+            for metric, gate in per_metric.items():
+                passed = bool(_get(gate, "passed", False))
+                message = _get(gate, "message") or ""
+                entries.append((str(name), str(metric), passed, str(message)))
+    return entries
+
+
+def comparison_text(comparison: Any) -> str:
+    """The ``text/plain`` view of a ``ComparisonResult``: one line per metric (capped)."""
+    names, baseline, others = _comparison_facts(comparison)
+    lines = [f"ComparisonResult: {_comparison_title(comparison)}"]
+    rows = _metric_rows(comparison)
+    width = max((len(_short(_get(r, "metric"), 40)) for r in rows[:MAX_METRICS]), default=0)
+    for row in rows[:MAX_METRICS]:
+        values = _per_name(row, "values", "value")
+        deltas = _per_name(row, "deltas", "delta")
+        cis = _per_name(row, "delta_ci")
+        better = _per_name(row, "better")
+        parts = [f"{_short(baseline, 30)} {_number(values.get(baseline))}"]
+        for name in others:
+            part = f"{_short(name, 30)} {_number(values.get(name))}"
+            if deltas.get(name) is not None:
+                part += f" ({_signed(deltas[name])}"
+                ci = _ci_text(cis.get(name))
+                part += f" {ci})" if ci else ")"
+            verdict = _verdict(better.get(name))
+            parts.append(part + (f" {verdict}" if verdict else ""))
+        lines.append(f"  {_short(_get(row, 'metric'), 40):<{width}}  " + "; ".join(parts))
+    if len(rows) > MAX_METRICS:
+        lines.append(f"  ... {len(rows) - MAX_METRICS} more metrics (see comparison.metrics)")
+    gates = _gate_entries(comparison)
+    if gates:
+        failed = [g for g in gates if not g[2]]
+        lines.append(f"  gates: {len(gates) - len(failed)} of {len(gates)} passed")
+        for name, metric, _passed, message in failed[:MAX_LIST_ITEMS]:
+            lines.append(f"    failed {_short(name, 60)} {_short(metric, 60)}: {_short(message)}")
+    for note in list(_get(comparison, "notes") or [])[:MAX_LIST_ITEMS]:
+        lines.append(f"  note: {_short(note)}")
+    return "\n".join(lines)
+
+
+def _comparison_metrics_html(comparison: Any) -> str:
+    names, baseline, others = _comparison_facts(comparison)
+    rows = _metric_rows(comparison)
+    if not rows:
+        return '<h4>Metrics</h4><div class="note">No metrics in common.</div>'
+    header = ["metric", "", f"{baseline} (baseline)"]
+    for name in others:
+        header += [name, f"\u0394 {name}", "95% CI", ""]
+    body = []
+    for row in rows[:MAX_METRICS]:
+        metric = _get(row, "metric")
+        hint = _get(row, "greater_is_better")
+        hint_html = ("" if hint is None else '<span class="hint">\u2191 higher is better</span>'
+                     if hint else '<span class="hint">\u2193 lower is better</span>')
+        values = _per_name(row, "values", "value")
+        deltas = _per_name(row, "deltas", "delta")
+        cis = _per_name(row, "delta_ci")
+        better = _per_name(row, "better")
+        cells = [f"<td>{_e(metric)}</td>", f"<td>{hint_html}</td>", _cell(values.get(baseline))]
+        for name in others:
+            verdict = _verdict(better.get(name))
+            mark = {"better": "\u25b2 better", "worse": "\u25bc worse"}.get(verdict, "")
+            cells += [_cell(values.get(name)),
+                      f'<td class="num">{_e(_signed(deltas.get(name)))}</td>',
+                      f'<td class="num">{_e(_ci_text(cis.get(name)))}</td>',
+                      f'<td class="{_e(verdict or "same")}">{_e(mark)}</td>']
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    return ("<h4>Metrics</h4><table><thead><tr>" + head + "</tr></thead><tbody>" + "".join(body)
+            + "</tbody></table>" + _more(len(rows) - MAX_METRICS, "metrics", "comparison.metrics"))
+
+
+def _gates_html(comparison: Any) -> str:
+    gates = _gate_entries(comparison)
+    if not gates:
+        return ""
+    rows = [(name, metric, "passed" if passed else "FAILED", message)
+            for name, metric, passed, message in gates[:MAX_METRICS]]
+    return ("<h4>Gates</h4>" + _table(["run", "metric", "gate", "why"], rows)
+            + _more(len(gates) - MAX_METRICS, "gates", "comparison.gates"))
+
+
+def _signature_diffs_html(comparison: Any) -> str:
+    diffs = _get(comparison, "signature_diffs") or {}
+    if not isinstance(diffs, Mapping) or not diffs:
+        return ""
+    rows = []
+    for name, diff in list(diffs.items())[:MAX_LIST_ITEMS]:
+        if diff is None:
+            rows.append((name, "no signature to compare"))
+            continue
+        lines = diff.lines() if hasattr(diff, "lines") else str(diff).splitlines()
+        rows.append((name, "same signature" if not lines else
+                     f"{len(lines)} change(s): " + "; ".join(_short(x, 80) for x in lines[:5])
+                     + (" \u2026" if len(lines) > 5 else "")))
+    return "<h4>Signature vs baseline</h4>" + _table(["run", "changes"], rows)
+
+
+def comparison_html(comparison: Any) -> str:
+    """The static ``text/html`` view of a ``ComparisonResult`` (no JavaScript)."""
+    notes = list(_get(comparison, "notes") or [])
+    parts = [
+        _STYLE,
+        '<div class="wb-out wb-comparison">',
+        f"<div><b>ComparisonResult</b>: {_e(_comparison_title(comparison))}</div>",
+        _comparison_metrics_html(comparison),
+        _gates_html(comparison),
+        _signature_diffs_html(comparison),
+        _reasons_html("Notes", notes, "comparison.notes"),
+        "</div>",
+    ]
+    return "".join(p for p in parts if p)
+
+
+def comparison_mimebundle(comparison: Any, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+    """``{"text/plain", "text/html"}`` for a ``ComparisonResult`` (+ the live panel in a kernel).
+
+    The HTML table shows each metric's value per result, its delta against the baseline with
+    the bootstrap confidence interval (when the results share their rows) and whether it is
+    better or worse; then the threshold gates, the signature changes and the notes.
+    """
+    bundle: dict[str, Any] = {"text/plain": comparison_text(comparison),
+                              "text/html": comparison_html(comparison)}
+    if _wanted(WIDGET_VIEW, include, exclude) and in_kernel():
+        bundle.update(_widget_view("ComparisonPanel", comparison))
+    return _filter(bundle, include, exclude)
+
+
+# ============================================================================ live kernel
+
+
+def in_kernel() -> bool:
+    """True inside a Jupyter kernel, where a widget view can be displayed.
+
+    Only modules that are already imported are consulted: outside IPython this imports
+    nothing, and a terminal IPython (no kernel, no comms) answers False.
+
+    Examples
+    --------
+    >>> in_kernel()
+    False
+    """
+    ipython = sys.modules.get("IPython")
+    if ipython is None or "ipykernel" not in sys.modules:
+        return False
+    try:
+        shell = ipython.get_ipython()
+    except Exception:  # a half-initialised IPython
+        return False
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def _wanted(mimetype: str, include: Any, exclude: Any) -> bool:
+    return (not include or mimetype in include) and not (exclude and mimetype in exclude)
+
+
+def _widget_view(panel_class: str, obj: Any) -> dict[str, Any]:
+    """``{WIDGET_VIEW: ...}`` of a new live panel for ``obj``; ``{}`` (and a warning) when the
+    panel cannot be built, so the static view still shows."""
+    try:
+        from workbench.notebook import _panel
+
+        widget = getattr(_panel, panel_class)(obj)
+        data = widget._repr_mimebundle_()
+        if isinstance(data, tuple):
+            data = data[0]
+        return {WIDGET_VIEW: data[WIDGET_VIEW]}
+    except Exception as err:  # never lose the output: the static HTML is still there
+        warnings.warn(
+            f"workbench: the interactive {panel_class} could not be built ({type(err).__name__}: "
+            f"{err}); showing the static view. Check that the notebook extra is installed: "
+            'pip install "workbench[notebook]".',
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return {}
 
 
 # ============================================================================ signature diffs

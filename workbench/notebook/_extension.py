@@ -7,7 +7,9 @@ Besides the magics, the extension registers :mod:`workbench.notebook._display` w
 IPython's mimebundle formatter *by class name* (``for_type_by_name``: nothing is imported
 until an object of that class is displayed), so results and signature diffs render richly
 in a session that loaded the extension even if their classes define no
-``_repr_mimebundle_``.
+``_repr_mimebundle_``. Inside a Jupyter kernel the same renderers add the live panel
+(``application/vnd.jupyter.widget-view+json``, see ``_panel``) beside the static
+``text/html`` and ``text/plain``.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ __all__ = ["load_ipython_extension", "unload_ipython_extension"]
 #: (module, class name, renderer name in workbench.notebook._display)
 DISPLAYED = (
     ("workbench.evaluation._result", "EvaluationResult", "result_mimebundle"),
+    ("workbench.evaluation._compare", "ComparisonResult", "comparison_mimebundle"),
     ("workbench.models._signature_diff", "SignatureDiff", "signature_diff_mimebundle"),
 )
 
 
 def _printer(renderer: str) -> Any:
-    def printer(obj: Any) -> dict[str, str]:
+    def printer(obj: Any) -> dict[str, Any]:
         from workbench.notebook import _display
 
         return getattr(_display, renderer)(obj)

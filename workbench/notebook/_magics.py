@@ -15,6 +15,7 @@ import difflib
 import json
 import os
 import shlex
+from collections.abc import Mapping
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -194,7 +195,8 @@ class WorkbenchMagics(Magics):
               help="Static evaluation: the column of --data with the model's outputs (no model "
                    "needed). Example: --predictions pred --model-type classifier")
     @argument("--name", metavar="RUN",
-              help="Save the evaluation to the workspace as run RUN. Example: --name rf-depth7")
+              help="Save the evaluation to the workspace as run RUN (without it the run gets a "
+                   "generated name). Example: --name rf-depth7")
     @argument("--config", metavar="DICT_OR_JSON",
               help="evaluator_config: a dict in the namespace or inline JSON. Example: "
                    "--config '{\"pos_label\": 1, \"average\": \"macro\"}' or --config cfg")
@@ -202,13 +204,14 @@ class WorkbenchMagics(Magics):
               help="EvaluationMetric objects (from make_metric) in the namespace, space or comma "
                    "separated. Example: --extra-metrics cost_metric lift_at_10")
     @argument("--baseline", metavar="RUN",
-              help="A saved run to compare the new result with at once. Example: "
-                   "--baseline gbm-v2")
+              help="A saved run (id or name) to compare the new result with at once; the "
+                   "comparison is shown under the result. Example: --baseline gbm-v2")
     @argument("--no-explain", action="store_true",
               help="Skip SHAP explanations (evaluator_config log_model_explainability=False). "
                    "Example: --no-explain")
     @argument("--no-save", action="store_true",
-              help="Do not save the result to the workspace. Example: --no-save")
+              help="Do not save the result to the workspace (by default every evaluation is "
+                   "logged as a run, as workbench.evaluate does). Example: --no-save")
     @argument("--out", metavar="NAME",
               help="Also bind the result to NAME in the namespace. Example: --out res")
     @argument("--quiet", action="store_true",
@@ -239,8 +242,13 @@ class WorkbenchMagics(Magics):
                                         evaluator_config={...}, extra_metrics=[...])
 
         With --name (or by default, unless --no-save) the result is also saved to the
-        workspace as a run; --baseline RUN compares it with a saved run at once
-        (``workbench.compare([result, baseline], baseline=baseline)``).
+        workspace as a run; --baseline RUN compares it with a saved run at once and shows
+        the comparison under the result
+        (``workbench.compare({"new": result, "RUN": workbench.load_evaluation("RUN")},
+        baseline="RUN")``)::
+
+            %%evaluate --data test_df --targets label --name gbm-v3 --baseline gbm-v2
+            GradientBoostingClassifier().fit(X_train, y_train)
         """
         magic = "%%evaluate" if cell is not None else "%evaluate"
         args = _parse(self.evaluate, line, magic)
@@ -263,13 +271,8 @@ class WorkbenchMagics(Magics):
             raise UsageError(
                 f"{magic}: --name {args.name} saves the result, --no-save does not: use one of them."
             )
-        if args.name is not None:
-            why = _workspace.available("start_run", "end_run", "log_metrics", "log_artifacts")
-            if why:
-                raise UsageError(f"{magic}: --name needs the workspace, but {why}. Use --no-save --out NAME for now.")
-        compare = None
         if args.baseline is not None:
-            compare = self._compare_function(magic, "--baseline")
+            self._compare_function(magic, "--baseline")
         data = self._lookup(args.data, "--data", magic, f"{magic} --data test_df --targets label")
         config = self._config(args.config, magic) if args.config is not None else None
         extra_metrics = self._extra_metrics(args.extra_metrics, magic) or None
@@ -325,17 +328,29 @@ class WorkbenchMagics(Magics):
         notes = []
         if not args.no_save:
             notes.append(self._save(result, args.name, magic))
-        if compare is not None and baseline is not None:
-            comparison = compare([result, baseline], baseline=baseline)
-            if not args.quiet:
-                self._display(comparison)
+        comparison = None
+        if baseline is not None:
+            comparison = self._compare_with_baseline(result, baseline, args, magic)
         if args.quiet:
             self.shell.displayhook.update_user_ns(result)  # `_` holds it, nothing is shown
             return None
         for note in notes:
             if note:
                 print(note)
+        if comparison is not None:  # the result first (it is the cell's value), then the comparison
+            self._display(result)
+            self._display(comparison)
+            self.shell.displayhook.update_user_ns(result)
+            return None
         return result
+
+    def _compare_with_baseline(self, result: Any, baseline: Any, args: argparse.Namespace,
+                               magic: str) -> Any:
+        """``workbench.compare({new: result, RUN: baseline}, baseline=RUN)``."""
+        name = args.name or "new"
+        if name == args.baseline:
+            name = f"{name} (new)"
+        return self._compare({name: result, args.baseline: baseline}, magic, baseline=args.baseline)
 
     def _targets(self, targets: str | None, data: Any, magic: str) -> Any:
         if targets is None:
@@ -356,22 +371,30 @@ class WorkbenchMagics(Magics):
         import workbench
         from workbench._exceptions import WorkbenchException
 
+        from workbench.evaluation._persist import logging_disabled
+
+        # The magic logs the result itself (see _save), after evaluate() returns: so --no-save
+        # logs nothing, --name names the run, and a failed save never loses the result.
         try:
-            return workbench.evaluate(model, data, **kwargs)
+            with logging_disabled():
+                return workbench.evaluate(model, data, **kwargs)
         except WorkbenchException as err:  # our argument checks: say it without a traceback
             raise UsageError(f"{magic}: {err.message}") from None
 
     def _save(self, result: Any, name: str | None, magic: str) -> str:
+        """Log ``result`` to the workspace (``workbench.log_evaluation``); a note to print."""
+        import workbench
+
         try:
-            run_id = _workspace.save_result(result, name)
-        except _workspace.WorkspaceUnavailable as err:
+            run_id = workbench.log_evaluation(result, run_name=name)
+        except Exception as err:  # a full disk or a refused name: never lose the result
+            message = getattr(err, "message", None) or f"{type(err).__name__}: {err}"
             if name is not None:
-                raise UsageError(f"{magic}: --name needs the workspace, but {err}.") from None
-            return f"Not saved: {err}. Pass --no-save to silence this note."
-        except Exception as err:  # the store is still being written: never lose the result
-            if name is not None:
-                raise UsageError(f"{magic}: could not save run {name!r}: {type(err).__name__}: {err}") from None
-            return f"Not saved to the workspace: {type(err).__name__}: {err}."
+                raise UsageError(
+                    f"{magic}: could not save run {name!r}: {message} The result is not lost: "
+                    "it is in _ (and in --out NAME)."
+                ) from None
+            return f"Not saved to the workspace: {message} Pass --no-save to silence this note."
         label = f"{name!r} ({run_id})" if name else run_id
         return f"Saved to the workspace as run {label}."
 
@@ -383,24 +406,17 @@ class WorkbenchMagics(Magics):
     def _compare_function(self, magic: str, option: str) -> Any:
         import workbench
 
-        compare = getattr(workbench, "compare", None)
-        if compare is None:
-            raise UsageError(
-                f"{magic}: {option} needs workbench.compare, which is not available yet. For "
-                "now, evaluate with --out NAME and compare the metrics: res.metrics."
-            )
-        return compare
+        return workbench.compare
 
     def _load_run(self, run: str, magic: str, option: str) -> Any:
+        """``workbench.load_evaluation(run)``; an unknown run is a UsageError."""
+        import workbench
+        from workbench._exceptions import WorkbenchException
+
         try:
-            return _workspace.load_result(run)
-        except _workspace.WorkspaceUnavailable as err:
-            raise UsageError(f"{magic}: {option} needs the workspace, but {err}.") from None
-        except KeyError:
-            raise UsageError(
-                f"{magic}: {option} {run}: no saved evaluation with that run id or name. "
-                "List the runs with %workbench list."
-            ) from None
+            return workbench.load_evaluation(run)
+        except WorkbenchException as err:
+            raise UsageError(f"{magic}: {option} {run}: {err.message}") from None
 
     # ------------------------------------------------------------------ %workbench
 
@@ -412,8 +428,13 @@ class WorkbenchMagics(Magics):
 
             %workbench list                          runs in the workspace, newest first
             %workbench show RUN                      a saved run (id or name) and its result
-            %workbench compare RUN RUN [...]         side by side, the first is the baseline
-            %workbench report RUN [...] -o FILE      one offline HTML file
+            %workbench compare RUN RUN [...] [--baseline RUN] [--thresholds NAME]
+                                                     side by side with bootstrap confidence
+                                                     intervals; the first run (or --baseline)
+                                                     is the baseline; NAME is a dict of
+                                                     metric -> MetricThreshold gates
+            %workbench report RUN [...] -o FILE      one offline HTML file (one run: its
+                                                     evaluation; more: their comparison)
             %workbench diff-signature A B            what B's signature changes relative to A
             %workbench delete RUN                    delete a run
 
@@ -424,10 +445,16 @@ class WorkbenchMagics(Magics):
             %workbench diff-signature ./model_v1 ./model_v2
             %workbench diff-signature old_signature new_signature
             %workbench compare rf-depth7 gbm-v2
+            %workbench compare rf-depth7 gbm-v2 --baseline gbm-v2 --thresholds gates
             %workbench report rf-depth7 gbm-v2 -o cmp.html
 
+        ``compare`` returns the ComparisonResult (``_`` holds it) and ``report`` the path
+        it wrote.
+
         Python twins: ``workbench.models.diff_signatures(a, b)``,
-        ``workbench.search_runs()``, ``workbench.compare([...])``, ``workbench.delete_run(id)``.
+        ``workbench.search_runs()``, ``workbench.load_evaluation(run)``,
+        ``workbench.compare([...], baseline=..., thresholds=...)``,
+        ``result_or_comparison.save_html(path)``, ``workbench.delete_run(id)``.
         """
         argv = _split(line, "%workbench")
         if not argv:
@@ -473,9 +500,12 @@ class WorkbenchMagics(Magics):
     def _wb_show(self, rest: list[str]) -> Any:
         (run,) = self._positional(rest, 1, "%workbench show RUN, e.g. %workbench show rf-depth7")
         self._require("get_run", "search_runs", what="show")
+        import workbench
+        from workbench._exceptions import WorkbenchException
+
         try:
-            return _workspace.load_result(run)
-        except KeyError:
+            return workbench.load_evaluation(run)
+        except WorkbenchException:
             pass
         try:
             return _workspace.find_run(run)  # a run without a saved evaluation
@@ -485,37 +515,106 @@ class WorkbenchMagics(Magics):
                 "%workbench list."
             ) from None
 
-    def _wb_compare(self, rest: list[str]) -> Any:
-        runs = self._positional(rest, None, "%workbench compare RUN RUN [...], e.g. "
-                                "%workbench compare rf-depth7 gbm-v2", min_n=2)
-        compare = self._compare_function("%workbench compare", "compare")
-        self._require("get_run", "search_runs", what="compare")
-        results = [self._load_run(r, "%workbench compare", "run") for r in runs]
-        return compare(results, baseline=results[0])
-
-    def _wb_report(self, rest: list[str]) -> Any:
-        usage = "%workbench report RUN [RUN ...] -o FILE, e.g. %workbench report rf-depth7 -o r.html"
-        out = None
-        runs = []
+    def _options(self, rest: list[str], usage: str, what: str,
+                 options: dict[str, tuple[str, ...]]) -> tuple[list[str], dict[str, str]]:
+        """Split ``rest`` into positional words and ``{option: value}`` (each option once)."""
+        words: list[str] = []
+        values: dict[str, str] = {}
+        aliases = {alias: name for name, names in options.items() for alias in names}
         items = iter(rest)
         for item in items:
-            if item in ("-o", "--output"):
-                out = next(items, None)
+            flag, eq, inline = item.partition("=")
+            if item.startswith("-") and flag in aliases:
+                name = aliases[flag]
+                value = inline if eq else next(items, None)
+                if value is None or (not eq and value.startswith("-")):
+                    raise UsageError(f"%workbench {what}: {flag} needs a value. Usage: {usage}")
+                if name in values:
+                    raise UsageError(f"%workbench {what}: {flag} given twice. Usage: {usage}")
+                values[name] = value
             elif item.startswith("-"):
-                raise UsageError(f"%workbench report: unknown option {item!r}. Usage: {usage}")
+                every = sorted(a for a in aliases)
+                close = difflib.get_close_matches(flag, every, n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                raise UsageError(f"%workbench {what}: unknown option {item!r}{hint}. Usage: {usage}")
             else:
-                runs.append(item)
-        if not runs or not out:
-            raise UsageError(f"%workbench report: expected {usage}")
-        self._require("get_run", "search_runs", what="report")
-        results = [self._load_run(r, "%workbench report", "run") for r in runs]
-        if len(results) == 1 and callable(getattr(results[0], "save_html", None)):
-            results[0].save_html(out)
-            return out
-        raise UsageError(
-            "%workbench report: HTML reports are not available yet (no save_html on the "
-            "result, and no comparison report). Use %workbench show RUN for now."
+                words.append(item)
+        return words, values
+
+    def _thresholds(self, name: str, magic: str) -> Any:
+        thresholds = self._lookup(
+            name, "--thresholds", magic,
+            "gates = {'roc_auc': workbench.MetricThreshold(threshold=0.9)}, then --thresholds gates",
         )
+        if not isinstance(thresholds, Mapping):
+            raise UsageError(
+                f"{magic}: --thresholds {name}: expected a dict of metric name -> "
+                f"MetricThreshold, got {type(thresholds).__name__}. Example: gates = "
+                "{'roc_auc': workbench.MetricThreshold(threshold=0.9, greater_is_better=True)}."
+            )
+        return thresholds
+
+    def _compare(self, results: Any, magic: str, **kwargs: Any) -> Any:
+        """``workbench.compare(results, **kwargs)``; its argument errors become UsageErrors."""
+        from workbench._exceptions import WorkbenchException
+
+        compare = self._compare_function(magic, "compare")
+        try:
+            return compare(results, **kwargs)
+        except WorkbenchException as err:
+            hint = ""
+            if err.error_code == "RESOURCE_DOES_NOT_EXIST" and "%workbench list" not in err.message:
+                hint = " List the runs with %workbench list."
+            raise UsageError(f"{magic}: {err.message}{hint}") from None
+
+    def _wb_compare(self, rest: list[str]) -> Any:
+        magic = "%workbench compare"
+        usage = ("%workbench compare RUN RUN [...] [--baseline RUN] [--thresholds NAME], e.g. "
+                 "%workbench compare rf-depth7 gbm-v2 --baseline gbm-v2")
+        runs, options = self._options(rest, usage, "compare", {
+            "baseline": ("--baseline", "-b"), "thresholds": ("--thresholds", "-t"),
+        })
+        baseline = options.get("baseline")
+        if baseline is not None and baseline not in runs:
+            runs = [baseline, *runs]  # the baseline takes part in the comparison
+        if len(runs) < 2:
+            raise UsageError(f"{magic}: give at least two runs (ids or names). Usage: {usage}")
+        if len(set(runs)) != len(runs):
+            twice = sorted({r for r in runs if runs.count(r) > 1})
+            raise UsageError(f"{magic}: run {twice[0]!r} is given twice; name each run once.")
+        thresholds = None
+        if "thresholds" in options:
+            thresholds = self._thresholds(options["thresholds"], magic)
+        self._require("get_run", "search_runs", what="compare")
+        return self._compare(runs, magic, baseline=runs.index(baseline) if baseline else None,
+                             thresholds=thresholds)
+
+    def _wb_report(self, rest: list[str]) -> Any:
+        magic = "%workbench report"
+        usage = ("%workbench report RUN [RUN ...] -o FILE, e.g. %workbench report rf-depth7 "
+                 "gbm-v2 -o cmp.html")
+        runs, options = self._options(rest, usage, "report", {"output": ("-o", "--output")})
+        out = options.get("output")
+        if not runs or not out:
+            raise UsageError(f"{magic}: expected {usage}")
+        if not out.lower().endswith((".html", ".htm")):
+            raise UsageError(f"{magic}: -o {out}: the report is one HTML file; end its name in "
+                             ".html, e.g. -o report.html")
+        self._require("get_run", "search_runs", what="report")
+        if len(runs) == 1:
+            obj = self._load_run(runs[0], magic, "run")
+        else:
+            if len(set(runs)) != len(runs):
+                raise UsageError(f"{magic}: name each run once.")
+            obj = self._compare(runs, magic)
+        from workbench._exceptions import WorkbenchException
+
+        try:
+            path = obj.save_html(out)
+        except WorkbenchException as err:
+            raise UsageError(f"{magic}: {err.message}") from None
+        print(f"Wrote {path}.")
+        return path
 
     def _wb_delete(self, rest: list[str]) -> Any:
         (run,) = self._positional(rest, 1, "%workbench delete RUN, e.g. %workbench delete rf-depth7")
