@@ -20,7 +20,7 @@ $(VENV)/.stamp-test: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.stamp-demo: pyproject.toml | $(BIN)/python
-	$(PIP) install -q -e ".[explain]"
+	$(PIP) install -q -e ".[explain,notebook]"
 	touch $@
 
 # Browser tests drive the system Chromium (Playwright cannot download browsers here).

@@ -1,6 +1,7 @@
 import json
 import os
 import pathlib
+import stat
 
 import numpy as np
 import pytest
@@ -137,3 +138,14 @@ def test_dumps_json_handles_numpy_and_dates(tmp_path):
     assert json.loads((tmp_path / "m.json").read_text())["a"] == [0, 1, 2]
     with pytest.raises(TypeError, match="object is not JSON serializable|type object"):
         dumps_json({"x": object()})
+
+
+def test_atomic_writes_get_the_mode_open_would_give(tmp_path):
+    # mkstemp makes 0600 files; a report or model file must be readable like any other file.
+    old = os.umask(0o022)
+    try:
+        target = tmp_path / "report.html"
+        atomic_write_text(target, "<p>hi</p>")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644

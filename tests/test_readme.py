@@ -3,6 +3,8 @@
 import pathlib
 import re
 
+import pytest
+
 README = pathlib.Path(__file__).resolve().parent.parent / "README.md"
 
 
@@ -16,3 +18,15 @@ def test_quickstart_runs(tmp_path, monkeypatch, capsys):
     assert 0.9 < namespace["result"].metrics["roc_auc"] <= 1.0
     assert (tmp_path / "rf_model" / "MLmodel").is_file()
     assert (tmp_path / "rf_eval" / "metrics.json").is_file()
+    # The comparison part: the stored result loads back equal, deltas are the metric differences.
+    assert namespace["same"] == namespace["result"]
+    comparison = namespace["comparison"]
+    assert comparison.paired and comparison.names == ["forest", "logistic"]
+    assert len(comparison.to_frame()) == len(comparison.metrics)
+    row = comparison.metric("roc_auc")
+    forest, logistic = namespace["result"].metrics["roc_auc"], namespace["other"].metrics["roc_auc"]
+    assert row["deltas"]["logistic"] == pytest.approx(logistic - forest, abs=1e-12)
+    low, high = row["delta_ci"]["logistic"]
+    assert low <= high
+    html = (tmp_path / "compare.html").read_text(encoding="utf-8")
+    assert html.count("Plotly") > 0 and "forest" in html and "logistic" in html

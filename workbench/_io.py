@@ -13,12 +13,12 @@ import json
 import os
 import pathlib
 import re
+import sys
 import tempfile
 import urllib.parse
 from collections.abc import Iterator
 from typing import IO, Any
 
-import numpy as np
 
 from workbench._exceptions import INVALID_PARAMETER_VALUE, WorkbenchException
 
@@ -148,6 +148,13 @@ def _fsync_dir(directory: PathLike) -> None:
         os.close(fd)
 
 
+def _umask() -> int:
+    """The process umask (read by setting and restoring it; there is no getter)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_writer(path: PathLike, mode: str = "wb", encoding: str | None = None) -> Iterator[IO[Any]]:
     """Open a temporary file beside ``path``; on success fsync it and rename it to ``path``.
@@ -173,6 +180,8 @@ def atomic_writer(path: PathLike, mode: str = "wb", encoding: str | None = None)
         with os.fdopen(fd, mode, encoding=encoding if mode == "w" else None) as fh:
             yield fh
             fh.flush()
+            # mkstemp creates 0600; give the file the mode open() would (0666 minus umask).
+            os.fchmod(fh.fileno(), 0o666 & ~_umask())
             os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:
@@ -200,6 +209,17 @@ def atomic_write_json(path: PathLike, obj: Any, **kwargs: Any) -> None:
 
 
 def _json_default(value: Any) -> Any:
+    # numpy values can only exist if numpy is already imported: do not import it here, so
+    # that the store (which writes JSON through this module) stays light to import.
+    np = sys.modules.get("numpy")
+    if np is None:
+        if isinstance(value, (_dt.datetime, _dt.date)):
+            return value.isoformat()
+        if isinstance(value, os.PathLike):
+            return os.fspath(value)
+        if hasattr(value, "isoformat"):
+            return value.isoformat()
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
     if isinstance(value, np.bool_):
         return bool(value)
     if isinstance(value, np.integer):
