@@ -35,9 +35,19 @@ Run it (from the repository root, in the project's venv, which has MLflow 3.17 a
 
 ``--mlflow-repeat N`` runs MLflow N times instead of ``--repeat`` times on the SHAP cases, where
 MLflow is slow (its HistGradientBoosting regressor case takes about 290 s because it falls back to
-a permutation explainer); the table says when a median is over fewer runs. ``--sides`` restricts
-the sides (e.g. ``ours,floor`` while tuning). The full set takes about 20-30 minutes, most of it
-MLflow's SHAP cases.
+a permutation explainer); ``--mlflow-repeat-all N`` does so on every case (on a busy machine
+MLflow's 1M-row cases take minutes each). The table says when a median is over fewer runs.
+``--sides`` restricts the sides (e.g. ``ours,floor`` while tuning). The full set takes about 20-30
+minutes on a quiet machine, most of it MLflow's SHAP cases.
+
+Memory columns: peak RSS of each side and the ratios ours/MLflow and floor/MLflow (the floor's
+ratio is the lowest any in-process evaluation can reach: the interpreter with numpy, pandas and
+scikit-learn is about 190 MB before the input is loaded); the rise of the peak during the call
+over the input's size for ours and MLflow. The rise includes modules imported during the call:
+``(shap imported)`` marks the cases where workbench imported shap (tree models), which alone
+adds about 140 MB (numba, llvmlite, matplotlib); the linear and permutation explainers are numpy
+and never import it. workbench logs the evaluation to a run of a temporary workspace
+(``WORKBENCH_HOME`` in the case directory), as MLflow logs to its temporary SQLite store.
 """
 
 from __future__ import annotations
@@ -279,9 +289,18 @@ def run_child(side: str, case: str, case_dir: str) -> dict:
         import importlib
 
         for mod in ("_evaluate", "evaluators._default", "_classification", "_curves", "_regression",
-                    "_tables", "_decimate", "_predictor", "_dataset", "_result", "_artifacts"):
+                    "_tables", "_decimate", "_predictor", "_dataset", "_result", "_artifacts",
+                    "_explain", "_rows", "_persist", "_custom_metrics"):
             try:
                 importlib.import_module(f"workbench.evaluation.{mod}")
+            except ImportError:
+                pass
+        # evaluate() logs to a run, as mlflow.evaluate does: the workspace is a temporary
+        # directory of this run (as MLflow's SQLite store is), its modules imported up front
+        os.environ["WORKBENCH_HOME"] = str(d / ("workbench-%d" % os.getpid()))
+        for mod in ("workbench.store", "workbench._tracking", "sqlite3"):
+            try:
+                importlib.import_module(mod)
             except ImportError:
                 pass
 
@@ -339,10 +358,14 @@ def run_child(side: str, case: str, case_dir: str) -> dict:
     hwm = _hwm_mb()
     if side == "mlflow":
         mlflow.end_run()
+    import sys as _sys
+
     return dict(side=side, case=case, seconds=seconds, input_mb=input_mb, rss_before_mb=rss_before,
                 load_peak_mb=load_peak,
                 eval_peak_mb=hwm if reset_ok else float("nan"),
-                eval_extra_mb=(hwm - rss_before) if reset_ok else float("nan"), n_metrics=n_metrics)
+                eval_extra_mb=(hwm - rss_before) if reset_ok else float("nan"), n_metrics=n_metrics,
+                # importing shap (numba, llvmlite, matplotlib) alone adds about 140 MB of RSS
+                imported_shap="shap" in _sys.modules)
 
 
 # --------------------------------------------------------------------------------------------
@@ -387,6 +410,7 @@ def summarise(case: str, runs: dict[str, list[dict]]) -> dict:
             peak_rss_mb=_median([r["peak_rss_mb"] for r in ok]),
             eval_extra_mb=_median([r["eval_extra_mb"] for r in ok]),
             input_mb=_median([r["input_mb"] for r in ok]),
+            imported_shap=any(r.get("imported_shap") for r in ok),
             errors=[r["error"] for r in rs if "error" in r],
         )
     return row
@@ -407,28 +431,36 @@ def _ratio(a, b):
 
 
 def markdown(rows: list[dict], specs: dict) -> str:
+    """The results as a Markdown table: times, peak RSS of each side, rise over the input."""
     head = ("| case | ours s | MLflow s (runs) | floor s | ours/MLflow (goal) | ours/floor (goal) "
-            "| peak RSS MB ours / MLflow (ratio; goal 0.40) | rise during call MB ours / MLflow "
-            "| input MB | ours rise / input (goal 2) |")
-    lines = [head, "|" + "|".join(["---"] * 10) + "|"]
+            "| peak RSS MB ours / MLflow / floor | peak RSS ours/MLflow (goal 0.40) | floor/MLflow "
+            "| rise during call MB ours / MLflow (input MB) | rise / input ours / MLflow (goal 2) |")
+    lines = [head, "|" + "|".join(["---"] * 11) + "|"]
     for row in rows:
         spec = specs[row["case"]]
         o, m, f = row.get("ours", {}), row.get("mlflow", {}), row.get("floor", {})
         r_m = _ratio(o.get("seconds"), m.get("seconds"))
         r_f = _ratio(o.get("seconds"), f.get("seconds"))
         r_rss = _ratio(o.get("peak_rss_mb"), m.get("peak_rss_mb"))
-        extra = _ratio(o.get("eval_extra_mb"), o.get("input_mb"))
+        r_rss_floor = _ratio(f.get("peak_rss_mb"), m.get("peak_rss_mb"))
+        input_mb = o.get("input_mb", m.get("input_mb"))
+        extra = _ratio(o.get("eval_extra_mb"), input_mb)
+        extra_m = _ratio(m.get("eval_extra_mb"), input_mb)
         gm = spec.get("goal_mlflow")
         gf = spec.get("goal_floor")
         gm_s = f"1/{round(1 / gm)} {'ok' if r_m <= gm else 'MISSED'}" if gm and r_m == r_m else "-"
         gf_s = f"{gf:g} {'ok' if r_f <= gf else 'MISSED'}" if gf and r_f == r_f else "-"
+        rss_s = f"{_fmt(r_rss, 2)} {'ok' if r_rss <= 0.40 else 'MISSED'}" if r_rss == r_rss else "-"
+        extra_s = f"{_fmt(extra, 2)}x {'ok' if extra <= 2 else 'MISSED'}" if extra == extra else "-"
+        shap_s = " (shap imported)" if o.get("imported_shap") else ""
         inv = 1 / r_m if r_m == r_m and r_m else float("nan")
         lines.append(
             f"| {row['case']} | {_fmt(o.get('seconds'))} | {_fmt(m.get('seconds'))} ({m.get('runs', 0)}) "
             f"| {_fmt(f.get('seconds'))} | 1/{_fmt(inv)} ({gm_s}) | {_fmt(r_f)} ({gf_s}) "
-            f"| {_fmt(o.get('peak_rss_mb'))} / {_fmt(m.get('peak_rss_mb'))} ({_fmt(r_rss, 2)}) "
-            f"| {_fmt(o.get('eval_extra_mb'))} / {_fmt(m.get('eval_extra_mb'))} "
-            f"| {_fmt(o.get('input_mb'))} | {_fmt(extra, 2)}x |"
+            f"| {_fmt(o.get('peak_rss_mb'))} / {_fmt(m.get('peak_rss_mb'))} / {_fmt(f.get('peak_rss_mb'))} "
+            f"| {rss_s} | {_fmt(r_rss_floor, 2)} "
+            f"| {_fmt(o.get('eval_extra_mb'))} / {_fmt(m.get('eval_extra_mb'))} ({_fmt(input_mb)}) "
+            f"| {extra_s}{shap_s} / {_fmt(extra_m, 2)}x |"
         )
     return "\n".join(lines)
 
@@ -453,6 +485,9 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="runs per side (default 3); medians are reported")
     ap.add_argument("--mlflow-repeat", type=int, default=None,
                     help="runs of MLflow on the SHAP cases (default: --repeat); e.g. 1, MLflow takes minutes there")
+    ap.add_argument("--mlflow-repeat-all", type=int, default=None,
+                    help="runs of MLflow on every case (overrides --repeat and --mlflow-repeat for MLflow); "
+                         "e.g. 1 on a busy machine, where MLflow's 1M-row cases take minutes")
     ap.add_argument("--cases", default=None, help="comma-separated case names (see --list)")
     ap.add_argument("--sides", default="ours,mlflow,floor", help="comma-separated subset of ours,mlflow,floor")
     ap.add_argument("--out", default=None, help="write all runs and the summary as JSON here")
@@ -494,8 +529,9 @@ def main(argv=None) -> int:
     sides = [s.strip() for s in args.sides.split(",")]
     info = machine()
     print(f"# bench_evaluate: {info['date']}, {info['nproc']} CPUs ({info['cpu']}), Python {info['python']}")
-    print(f"# cases {names}, sides {sides}, repeat {repeat}, mlflow-repeat on SHAP cases "
-          f"{args.mlflow_repeat if args.mlflow_repeat else repeat}", flush=True)
+    print(f"# cases {names}, sides {sides}, repeat {repeat}, MLflow runs: "
+          + (f"{args.mlflow_repeat_all} on every case" if args.mlflow_repeat_all else
+             f"{args.mlflow_repeat if args.mlflow_repeat else repeat} on the SHAP cases"), flush=True)
 
     rows, all_runs = [], []
     with tempfile.TemporaryDirectory(prefix="bench_evaluate_") as tmp:
@@ -511,6 +547,8 @@ def main(argv=None) -> int:
                 n = repeat
                 if side == "mlflow" and spec["shap"] and args.mlflow_repeat:
                     n = args.mlflow_repeat
+                if side == "mlflow" and args.mlflow_repeat_all:
+                    n = args.mlflow_repeat_all
                 for i in range(n):
                     r = spawn(side, name, case_dir, args.timeout)
                     runs[side].append(r)
@@ -525,18 +563,23 @@ def main(argv=None) -> int:
             # the table so far (a long run can be stopped and still leave its results)
             print(markdown(rows, ALL_CASES), flush=True)
             if args.out:
-                Path(args.out).write_text(json.dumps(dict(machine=info, repeat=repeat, mlflow_repeat=args.mlflow_repeat,
+                Path(args.out).write_text(json.dumps(dict(machine=info, repeat=repeat, mlflow_repeat=args.mlflow_repeat, mlflow_repeat_all=args.mlflow_repeat_all,
                                                           summary=rows, runs=all_runs, partial=True), indent=2))
     table = markdown(rows, ALL_CASES)
     print()
     print(table)
     print()
     print("Times: median wall seconds of the evaluate call (runs in parentheses for MLflow). Peak RSS: whole "
-          "child process (ru_maxrss). Extra: rise of the peak RSS during the call over the RSS before it.")
-    if args.mlflow_repeat:
+          "child process (ru_maxrss: interpreter, numpy/pandas/scikit-learn, the input and the call). "
+          "floor/MLflow: the floor's peak RSS over MLflow's, the lowest peak-RSS ratio any in-process "
+          "evaluation with these imports and this input can reach. Rise: the peak RSS during the call "
+          "over the RSS before it (it includes modules imported during the call, such as shap).")
+    if args.mlflow_repeat_all:
+        print(f"MLflow ran {args.mlflow_repeat_all} time(s) on every case (--mlflow-repeat-all).")
+    elif args.mlflow_repeat:
         print(f"MLflow ran {args.mlflow_repeat} time(s) on the SHAP cases (--mlflow-repeat).")
     if args.out:
-        Path(args.out).write_text(json.dumps(dict(machine=info, repeat=repeat, mlflow_repeat=args.mlflow_repeat,
+        Path(args.out).write_text(json.dumps(dict(machine=info, repeat=repeat, mlflow_repeat=args.mlflow_repeat, mlflow_repeat_all=args.mlflow_repeat_all,
                                                   summary=rows, runs=all_runs), indent=2))
         print(f"wrote {args.out}")
     return 0

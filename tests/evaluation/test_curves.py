@@ -18,6 +18,7 @@ from workbench.evaluation._curves import (
     curve_from_dict,
     det_points,
     pr_points,
+    rank_one_vs_rest,
     rank_scores,
     roc_points,
 )
@@ -54,6 +55,48 @@ def test_full_points_equal_sklearn(case):
         for a, b in zip(ours, theirs):
             assert a.shape == b.shape
             np.testing.assert_allclose(a, b, rtol=RTOL, atol=1e-15)
+
+
+@pytest.mark.parametrize("ties, weighted, n, k", [(False, False, 2000, 4), (True, False, 2000, 5),
+                                                 (True, True, 1500, 3), (False, False, 1, 3)])
+def test_one_vs_rest_ranking_equals_the_ranking_of_the_one_hot_cells(ties, weighted, n, k):
+    rng = np.random.default_rng(11)
+    scores = rng.dirichlet(np.ones(k), size=n)
+    if ties:
+        scores = np.round(scores, 2)
+    codes = rng.integers(0, k, n)
+    w = rng.random(n) * 2 if weighted else None
+    onehot = np.zeros((n, k), dtype=bool)
+    onehot[np.arange(n), codes] = True
+    expected = rank_scores(onehot.ravel(), scores.ravel(), None if w is None else np.repeat(w, k))
+    got = rank_one_vs_rest(scores, codes, w)
+    for field in ("thresholds", "tps", "fps", "n_rows"):
+        a, b = getattr(got, field), getattr(expected, field)
+        assert a.dtype == b.dtype and a.shape == b.shape, field
+        np.testing.assert_array_equal(a, b, err_msg=field)
+    assert got.n_total == expected.n_total == n * k
+    # and the micro-average curve points are scikit-learn's on the flattened cells
+    cell_w = None if w is None else np.repeat(w, k)
+    for ours, theirs in ((roc_points(got), skm.roc_curve(onehot.ravel(), scores.ravel(),
+                                                         sample_weight=cell_w)),
+                         (pr_points(got), skm.precision_recall_curve(
+                             onehot.ravel(), scores.ravel(), sample_weight=cell_w))):
+        for a, b in zip(ours, theirs):
+            np.testing.assert_allclose(a, b, rtol=RTOL, atol=1e-15)
+
+
+def test_long_curves_cross_the_temporary_blocks_unchanged(monkeypatch):
+    # roc_points works in blocks; a block boundary must not change which points are kept
+    import workbench.evaluation._curves as curves
+
+    y, s, _ = _data(5000, seed=4, ties=True)
+    r = rank_scores(y, s)
+    whole = roc_points(r)
+    monkeypatch.setattr(curves, "_BLOCK", 7)
+    for a, b in zip(roc_points(r), whole):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(roc_points(r), skm.roc_curve(y, s)):
+        np.testing.assert_allclose(a, b, rtol=RTOL, atol=1e-15)
 
 
 @pytest.mark.parametrize("case", CASES[:4])

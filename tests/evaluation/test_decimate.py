@@ -81,3 +81,19 @@ def test_any_curve_is_bounded_sorted_and_keeps_its_ends(ys, max_points):
     assert len(keep) <= max(max_points, 0) or len(y) <= max_points
     assert keep[0] == 0 and keep[-1] == len(y) - 1
     assert np.all(np.diff(keep) > 0)
+
+
+def test_arc_length_blocks_do_not_change_the_points(monkeypatch):
+    # the arc-length pass runs in blocks with a carried sum: the same additions in the same
+    # order as one cumsum, so the chosen points do not depend on the block size
+    import workbench.evaluation._decimate as dec
+
+    rng = np.random.default_rng(5)
+    x = np.sort(rng.random(20_000))
+    y = rng.random(20_000)
+    whole = dec.decimate_indices(x, y, 300)
+    step = np.abs(np.diff(x)) * (1 / (x.max() - x.min())) + np.abs(np.diff(y)) * (1 / (y.max() - y.min()))
+    monkeypatch.setattr(dec, "_BLOCK", 333)
+    np.testing.assert_array_equal(dec._l1_arc_length(x, y, 1 / (x.max() - x.min()), 1 / (y.max() - y.min())),
+                                  np.cumsum(step))
+    np.testing.assert_array_equal(dec.decimate_indices(x, y, 300), whole)

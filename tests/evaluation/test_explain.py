@@ -302,11 +302,52 @@ def test_bad_arguments_return_reasons(data):
 
 
 def test_missing_shap_returns_install_hint(data, monkeypatch):
-    X, _, _, y_reg = data
+    X, y_bin, _, y_reg = data
     monkeypatch.setitem(sys.modules, "shap", None)
-    exp, reason = explain(Ridge().fit(X, y_reg), X, model_type="regressor")
+    tree = DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, y_bin)
+    exp, reason = explain(tree, X, model_type="classifier")
     assert exp is None
     assert reason == "shap is not installed: pip install 'workbench[explain]'"
+    exp, reason = explain(Ridge().fit(X, y_reg), X, model_type="regressor", algorithm="kernel")
+    assert exp is None and reason == "shap is not installed: pip install 'workbench[explain]'"
+
+
+def test_linear_and_permutation_explainers_need_no_shap(data, monkeypatch):
+    # importing shap costs about 140 MB of resident memory (numba, llvmlite, matplotlib): the
+    # numpy explainers never import it
+    X, _, _, y_reg = data
+    monkeypatch.setitem(sys.modules, "shap", None)
+    model = Ridge().fit(X, y_reg)
+    exp, reason = explain(model, X, model_type="regressor", nsamples=60)
+    assert reason is None and exp.explainer == "linear" and exp.shap_values.shape == (60, 7)
+    exp, reason = explain(model, X, model_type="regressor", nsamples=20, algorithm="permutation")
+    assert reason is None and exp.explainer == "permutation" and exp.shap_values.shape == (20, 7)
+
+
+@pytest.mark.parametrize(
+    "make, y_index, model_type",
+    [
+        (lambda: Ridge(), 3, "regressor"),
+        (lambda: LinearRegression(fit_intercept=False), 3, "regressor"),
+        (lambda: LogisticRegression(max_iter=500), 1, "classifier"),
+        (lambda: LogisticRegression(max_iter=500), 2, "classifier"),
+    ],
+)
+def test_linear_values_equal_shap_linear_explainer_exactly(data, make, y_index, model_type):
+    X, y = data[0], data[y_index]
+    model = make().fit(X, y)
+    exp, reason = explain(model, X, model_type=model_type, nsamples=120, seed=5)
+    assert reason is None and exp.explainer == "linear"
+    Xf = X.to_numpy(dtype=np.float64)
+    background = Xf[exp.background_index]
+    reference = shap.LinearExplainer(model, shap.maskers.Independent(background, max_samples=100))
+    values = np.asarray(reference.shap_values(Xf[exp.sample_index]), dtype=np.float64)
+    base = np.asarray(reference.expected_value, dtype=np.float64)
+    if values.ndim == 3:  # one column per class -> (classes, rows, features)
+        values, base = np.transpose(values, (2, 0, 1)), base.reshape(-1)
+    np.testing.assert_array_equal(exp.shap_values, values.astype(np.float32))
+    np.testing.assert_array_equal(np.asarray(exp.base_values, dtype=np.float64).reshape(-1),
+                                  base.reshape(-1))
 
 
 def test_model_agnostic_on_a_predict_function(data):

@@ -5,7 +5,10 @@ scores, everything MLflow 3.17.2's default evaluator computes for a classifier, 
 same names and definitions and values equal to scikit-learn's, plus curve and table data
 MLflow only draws. It is pure numpy: labels are encoded once, confusion counts come from
 ``np.bincount`` and a binary classifier's scores are sorted once (:func:`._curves.rank_scores`)
-for ROC, precision-recall, DET, lift, gains, KS and the threshold table.
+for ROC, precision-recall, DET, lift, gains, KS and the threshold table. A multiclass
+classifier's classes are ranked one at a time, each ranking dropped once its curves are made,
+and the micro-average ranking never builds a one-hot matrix, so that the memory used stays a
+small multiple of the score matrix.
 
 Examples
 --------
@@ -37,6 +40,7 @@ from workbench.evaluation._curves import (
     ks_statistic,
     lift_and_gains_from_ranking,
     pr_curve_from_ranking,
+    rank_one_vs_rest,
     rank_scores,
     roc_curve_from_ranking,
     roc_points,
@@ -574,21 +578,32 @@ def _multiclass(t, p, scores, labels, average, w, n_bins, max_classes) -> Classi
 
     rows_per_class = counts.sum(axis=1)
     absent = [names[c] for c in range(k) if rows_per_class[c] == 0]
-    class_rankings: list = [None] * k
-    class_points: list = [None] * k
+    draw = k <= max_classes
+    ranked = np.zeros(k, dtype=bool)
+    class_points: list = [None] * k  # (fpr, tpr) per class, for the macro-average curve
+    class_curves: list = [None] * k
     class_auc = np.full(k, np.nan)
     class_ap = np.full(k, np.nan)
-    columns_first = np.ascontiguousarray(scores.T)  # one contiguous row per class
-    need_rankings = (average in ("macro", "weighted")) or k <= max_classes
-    if need_rankings:
+    # One class at a time, its ranking dropped as soon as its curves are made: holding every
+    # class's ranking (or a transposed copy of the scores) costs several times the scores.
+    if average in ("macro", "weighted") or draw:
         for c in range(k):
-            if 0 < rows_per_class[c] < n:
-                r = rank_scores(t == c, columns_first[c], w)
-                if r.n_pos > 0 and r.n_neg > 0:
-                    class_rankings[c] = r
-                    class_points[c] = roc_points(r)
-                    fpr, tpr, _ = class_points[c]
-                    class_auc[c] = float(np.trapezoid(tpr, fpr))
+            if not 0 < rows_per_class[c] < n:
+                continue
+            r = rank_scores(t == c, scores[:, c], w)
+            if not (r.n_pos > 0 and r.n_neg > 0):
+                continue
+            ranked[c] = True
+            points = roc_points(r)
+            fpr, tpr, _ = points
+            class_auc[c] = float(np.trapezoid(tpr, fpr))
+            if draw:
+                roc = roc_curve_from_ranking(r, label=names[c], points=points)
+                pr = pr_curve_from_ranking(r, label=names[c])
+                class_ap[c] = pr.average_precision
+                class_curves[c] = (roc, pr)
+                class_points[c] = (fpr, tpr)
+            del r, points, fpr, tpr
 
     if average in ("macro", "weighted"):
         reason = None
@@ -599,7 +614,7 @@ def _multiclass(t, p, scores, labels, average, w, n_bins, max_classes) -> Classi
         elif not np.allclose(1, scores.sum(axis=1)):
             reason = ("roc_auc (one-vs-rest) needs probabilities that sum to 1 over the "
                       "classes in every row")
-        elif any(r is None for r in class_rankings):
+        elif not ranked.all():
             reason = "roc_auc (one-vs-rest) needs at least one row outside each class"
         if reason is None:
             avg_w = true_sum if average == "weighted" else None
@@ -613,7 +628,7 @@ def _multiclass(t, p, scores, labels, average, w, n_bins, max_classes) -> Classi
         skipped["roc_auc"] = ("MLflow computes a multiclass roc_auc only for average "
                               "'macro' or 'weighted'")
 
-    if k > max_classes:
+    if not draw:
         reason = (f"the classifier has {k} classes, more than "
                   f"max_classes_for_multiclass_roc_pr={max_classes}; raise it in "
                   f"evaluator_config to draw per-class curves")
@@ -621,20 +636,18 @@ def _multiclass(t, p, scores, labels, average, w, n_bins, max_classes) -> Classi
             skipped[name] = reason
     else:
         for c in range(k):
-            r = class_rankings[c]
-            if r is None:
+            if class_curves[c] is None:
                 skipped[f"roc_curve/{names[c]}"] = (
                     f"label {names[c]!r} is absent from the targets (or is every target)")
                 continue
-            roc = roc_curve_from_ranking(r, label=names[c], points=class_points[c])
-            pr = pr_curve_from_ranking(r, label=names[c])
-            class_ap[c] = pr.average_precision
-            curves += [roc, pr]
+            curves += class_curves[c]
+        class_curves = []
         curves += _micro_macro(t, scores, w, class_points, class_auc)
+        class_points = []
         cal_reason = _range_reason("A calibration curve", scores)
         if cal_reason is None:
             for c in range(k):
-                curves.append(calibration_curve(t == c, columns_first[c], n_bins=n_bins,
+                curves.append(calibration_curve(t == c, scores[:, c], n_bins=n_bins,
                                                 sample_weight=w, label=names[c]))
         else:
             skipped["calibration_curve"] = cal_reason
@@ -649,13 +662,11 @@ def _multiclass(t, p, scores, labels, average, w, n_bins, max_classes) -> Classi
 def _micro_macro(t, scores, w, class_points, class_auc) -> list:
     n, k = scores.shape
     out: list = []
-    onehot = np.zeros((n, k), dtype=bool)
-    onehot[np.arange(n), t] = True
-    ww = None if w is None else np.repeat(w, k)
-    micro = rank_scores(onehot.ravel(), scores.ravel(), ww)
+    micro = rank_one_vs_rest(scores, t, w)
     if micro.n_pos > 0 and micro.n_neg > 0:
         out.append(roc_curve_from_ranking(micro, label="micro"))
         out.append(pr_curve_from_ranking(micro, label="micro"))
+    del micro
     ok = [c for c in range(k) if class_points[c] is not None]
     if ok:
         full = [class_points[c][:2] for c in ok]

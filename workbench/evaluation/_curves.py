@@ -5,7 +5,11 @@ sorts the scores once (descending) and accumulates the weighted true and false p
 at each distinct score, with ties handled exactly as scikit-learn's
 ``confusion_matrix_at_thresholds`` (``_binary_clf_curve``) does: zero-weight rows are
 dropped, tied scores form one threshold. Every curve below, the threshold table and the
-KS statistic are cheap vectorised passes over that :class:`Ranking`.
+KS statistic are cheap vectorised passes over that :class:`Ranking`. A multiclass model's
+micro-average curves come from :func:`rank_one_vs_rest`, the same ranking over every cell of
+the score matrix, built without a one-hot matrix. Long curves are processed so that no more
+than a few arrays the length of the curve exist at once (the memory of an evaluation should
+stay within about twice its input's size).
 
 The curve objects are frozen dataclasses holding float64 numpy arrays (read-only). A
 stored curve has at most :data:`~workbench.evaluation._decimate.MAX_POINTS` points and
@@ -52,6 +56,7 @@ __all__ = [
     "ks_statistic",
     "lift_and_gains_from_ranking",
     "pr_curve_from_ranking",
+    "rank_one_vs_rest",
     "rank_scores",
     "roc_curve_from_ranking",
 ]
@@ -59,6 +64,9 @@ __all__ = [
 # --------------------------------------------------------------------------- encoding
 
 _NONFINITE = {"Infinity": math.inf, "-Infinity": -math.inf, "NaN": math.nan}
+
+# Points per block where a whole-curve temporary would otherwise be made.
+_BLOCK = 1 << 16
 
 
 def encode_float(x: float) -> float | str:
@@ -471,6 +479,68 @@ def rank_scores(
     return Ranking(thresholds=s[idx], tps=tps, fps=fps, n_rows=idx + 1, n_total=int(n))
 
 
+def rank_one_vs_rest(
+    scores: np.ndarray, codes: np.ndarray, sample_weight: np.ndarray | None = None
+) -> Ranking:
+    """The micro-average ranking: every cell of ``scores`` one row, positive in the true class.
+
+    The same :class:`Ranking` as ``rank_scores(onehot.ravel(), scores.ravel(),
+    np.repeat(sample_weight, k))``, where ``onehot[i, codes[i]]`` is the only True of row
+    ``i``, without the one-hot matrix: with ``n * k`` cells the one-hot matrix, the merge
+    permutation and the per-cell positives would cost several times the scores' size. Here
+    the cells are sorted once (one copy of the scores), the ``n`` positive scores apart, and
+    the positives at or above each distinct score are counted by binary search.
+
+    Parameters
+    ----------
+    scores : ndarray of float, shape (n, k)
+        One column per class.
+    codes : ndarray of int, shape (n,)
+        Each row's true class, a column of ``scores``.
+    sample_weight : ndarray of float, shape (n,), optional
+        Row weights (each cell of a row carries its row's weight).
+
+    Examples
+    --------
+    >>> s = np.array([[0.7, 0.2, 0.1], [0.3, 0.3, 0.4]])
+    >>> r = rank_one_vs_rest(s, np.array([0, 2]))
+    >>> r.thresholds, r.tps, r.fps, r.n_rows
+    (array([0.7, 0.4, 0.3, 0.2, 0.1]), array([1., 2., 2., 2., 2.]), array([0., 0., 2., 3., 4.]), array([1, 2, 4, 5, 6]))
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    codes = np.asarray(codes)
+    n, k = scores.shape
+    if sample_weight is not None:
+        onehot = np.zeros((n, k), dtype=bool)
+        onehot[np.arange(n), codes] = True
+        return rank_scores(onehot.ravel(), scores.ravel(), np.repeat(sample_weight, k))
+    total = n * k
+    if total == 0:
+        empty = np.empty(0)
+        return Ranking(empty, empty, empty, np.empty(0, dtype=np.int64), 0)
+    cells = np.sort(scores, axis=None)  # ascending, one copy
+    pos = scores[np.arange(n), codes]
+    pos.sort()
+    change = cells[1:] != cells[:-1]
+    n_runs = int(np.count_nonzero(change)) + 1
+    starts = np.empty(n_runs, dtype=np.int64)  # first cell of each run of equal scores
+    starts[0] = 0
+    np.add(np.flatnonzero(change), 1, out=starts[1:])
+    del change
+    thresholds_asc = cells[starts]
+    del cells
+    n_rows = np.subtract(total, starts[::-1])  # rows at or above each distinct score
+    del starts
+    # positives at or above each distinct score
+    below = np.searchsorted(pos, thresholds_asc, side="left")
+    tps = np.subtract(n, below[::-1], dtype=np.float64)
+    del below
+    fps = np.subtract(n_rows, tps)
+    # highest score first (a reversed view: no copy)
+    return Ranking(thresholds=thresholds_asc[::-1], tps=tps, fps=fps, n_rows=n_rows,
+                   n_total=int(total))
+
+
 def _both_classes(ranking: Ranking, what: str) -> None:
     if ranking.n_pos <= 0 or ranking.n_neg <= 0:
         present = "positive" if ranking.n_pos > 0 else "negative"
@@ -483,19 +553,31 @@ def _both_classes(ranking: Ranking, what: str) -> None:
 def roc_points(ranking: Ranking, drop_intermediate: bool = True):
     """Return ``(fpr, tpr, thresholds)`` exactly as scikit-learn's ``roc_curve``."""
     fps, tps, thr = ranking.fps, ranking.tps, ranking.thresholds
-    if drop_intermediate and fps.shape[0] > 2:
-        keep = np.empty(fps.shape[0], dtype=bool)
+    m = fps.shape[0]
+    keep = None
+    if drop_intermediate and m > 2:
+        keep = np.empty(m, dtype=bool)
         keep[0] = keep[-1] = True
-        # np.diff(x, 2) computes (x2 - x1) - (x1 - x0); keep its exact arithmetic.
-        d2f = np.diff(fps, 2)
-        d2t = np.diff(tps, 2)
-        np.logical_or(d2f != 0, d2t != 0, out=keep[1:-1])
-        fps, tps, thr = fps[keep], tps[keep], thr[keep]
-    fps = np.concatenate(([0.0], fps))
-    tps = np.concatenate(([0.0], tps))
-    thr = np.concatenate(([np.inf], thr))
-    fpr = fps / fps[-1] if fps[-1] > 0 else np.full(fps.shape, np.nan)
-    tpr = tps / tps[-1] if tps[-1] > 0 else np.full(tps.shape, np.nan)
+        # np.diff(x, 2) computes (x2 - x1) - (x1 - x0); keep its exact arithmetic. Blocks
+        # bound the temporaries (a micro-average curve has a point per cell of the scores).
+        for i in range(0, m - 2, _BLOCK):
+            j = min(i + _BLOCK, m - 2)
+            d2f = np.diff(fps[i : j + 2], 2)
+            d2t = np.diff(tps[i : j + 2], 2)
+            np.logical_or(d2f != 0, d2t != 0, out=keep[i + 1 : j + 1])
+        m = int(np.count_nonzero(keep))
+    out = []
+    for values, first in ((fps, 0.0), (tps, 0.0), (thr, np.inf)):
+        a = np.empty(m + 1)
+        a[0] = first
+        if keep is None:
+            a[1:] = values
+        else:
+            np.compress(keep, values, out=a[1:])
+        out.append(a)
+    fps, tps, thr = out
+    fpr = np.divide(fps, fps[-1], out=fps) if fps[-1] > 0 else np.full(fps.shape, np.nan)
+    tpr = np.divide(tps, tps[-1], out=tps) if tps[-1] > 0 else np.full(tps.shape, np.nan)
     return fpr, tpr, thr
 
 
@@ -521,20 +603,34 @@ def roc_curve_from_ranking(
 
 def pr_points(ranking: Ranking):
     """Return ``(precision, recall, thresholds)`` exactly as ``precision_recall_curve``."""
+    precision, recall = _pr_rates(ranking)
+    return precision, recall, ranking.thresholds[::-1].copy()
+
+
+def _pr_rates(ranking: Ranking) -> tuple[np.ndarray, np.ndarray]:
+    """``precision`` and ``recall`` of :func:`pr_points` (thresholds are the ranking's, reversed)."""
     tps, fps = ranking.tps, ranking.fps
-    ps = tps + fps
-    precision = np.divide(tps, ps, out=np.zeros_like(tps), where=ps != 0)
-    recall = np.ones_like(tps) if tps[-1] == 0 else tps / tps[-1]
-    return (
-        np.concatenate((precision[::-1], [1.0])),
-        np.concatenate((recall[::-1], [0.0])),
-        ranking.thresholds[::-1].copy(),
-    )
+    m = tps.shape[0]
+    # written straight into the reversed outputs (no intermediate copies)
+    precision = np.empty(m + 1)
+    precision[m] = 1.0
+    rev = precision[m - 1 :: -1] if m else precision[:0]
+    np.add(tps, fps, out=rev)  # predicted positives
+    np.divide(tps, rev, out=rev, where=rev != 0)
+    recall = np.empty(m + 1)
+    recall[m] = 0.0
+    if m and tps[-1] != 0:
+        np.divide(tps, tps[-1], out=recall[m - 1 :: -1])
+    else:
+        recall[:m] = 1.0
+    return precision, recall
 
 
 def average_precision_from_points(precision: np.ndarray, recall: np.ndarray) -> float:
     """Step-wise area under the PR curve, as scikit-learn's ``average_precision_score``."""
-    return float(max(0.0, -np.sum(np.diff(recall) * precision[:-1])))
+    steps = np.diff(recall)
+    steps *= precision[:-1]  # in place: the same products as np.diff(recall) * precision[:-1]
+    return float(max(0.0, -np.sum(steps)))
 
 
 def pr_curve_from_ranking(
@@ -542,7 +638,8 @@ def pr_curve_from_ranking(
 ) -> PrecisionRecallCurve:
     """Precision-recall curve, decimated, with exact average precision."""
     _both_classes(ranking, "A precision-recall curve")
-    precision, recall, thr = pr_points(ranking)
+    precision, recall = _pr_rates(ranking)
+    thr = ranking.thresholds[::-1]  # a view: only the kept thresholds are copied
     ap = average_precision_from_points(precision, recall)
     keep = decimate_indices(recall, precision, max_points)
     # ``thresholds`` has one entry fewer than the points (the final (0, 1) point has none).

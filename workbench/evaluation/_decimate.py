@@ -40,6 +40,8 @@ MAX_POINTS = 1000
 
 # Curves longer than this many times max_points are thinned to that many candidates first.
 _CANDIDATES_PER_POINT = 4
+# Points per block of the arc-length pass (bounds its temporaries on long curves).
+_BLOCK = 1 << 16
 
 
 def _check_max_points(max_points: int) -> int:
@@ -66,6 +68,32 @@ def spread_indices(n: int, max_points: int = MAX_POINTS) -> np.ndarray:
     if n <= max_points:
         return np.arange(n)
     return np.unique(np.round(np.linspace(0, n - 1, max_points)).astype(np.int64))
+
+
+def _l1_arc_length(x: np.ndarray, y: np.ndarray, x_scale: float, y_scale: float) -> np.ndarray:
+    """``cumsum(|diff(x)| * x_scale + |diff(y)| * y_scale)``, one block at a time.
+
+    The only array the length of the curve is the result: the steps are made per block and
+    the running sum is carried from block to block, adding in the same order as one
+    ``np.cumsum`` (so the values are the same to the last bit).
+    """
+    m = x.shape[0] - 1
+    arc = np.empty(m)
+    carry = 0.0
+    for i in range(0, m, _BLOCK):
+        j = min(i + _BLOCK, m)
+        step = np.diff(x[i : j + 1])
+        np.abs(step, out=step)
+        step *= x_scale
+        dy = np.diff(y[i : j + 1])
+        np.abs(dy, out=dy)
+        dy *= y_scale
+        step += dy
+        if i:
+            step[0] += carry
+        np.cumsum(step, out=arc[i:j])
+        carry = arc[j - 1]
+    return arc
 
 
 def decimate_indices(x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
@@ -102,15 +130,7 @@ def decimate_indices(x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS)
     if n > _CANDIDATES_PER_POINT * max_points:
         # 0. a long curve is first thinned to candidates evenly spaced in (L1) arc length,
         # so the steps below run on a few thousand points instead of a million
-        step = np.diff(x)
-        np.abs(step, out=step)
-        step *= x_scale
-        dy = np.diff(y)
-        np.abs(dy, out=dy)
-        dy *= y_scale
-        step += dy
-        arc = np.cumsum(step, out=step)  # in place: no third array the length of the curve
-        del dy
+        arc = _l1_arc_length(x, y, x_scale, y_scale)
         if not arc[-1] > 0:
             return np.array([0, n - 1], dtype=np.int64)
         targets = np.linspace(0.0, arc[-1], _CANDIDATES_PER_POINT * max_points)
