@@ -85,7 +85,8 @@ def test_steps_without_a_terminal_show_no_bar(monkeypatch):
 def test_steps_with_tqdm_show_a_bar():
     import tqdm  # noqa: F401
     steps = Steps(["a", "b"], progress=True, delay=0)
-    assert steps._bar is not None
+    # the text bar, never tqdm.notebook's widget (it would stay in saved notebooks)
+    assert type(steps._bar).__module__ == "tqdm.std"
     with steps.step("a"):
         pass
     assert steps._bar.n == 1

@@ -112,8 +112,9 @@ def _progress_wanted() -> bool:
 class Steps:
     """Times the steps of an evaluation and shows a progress bar when they take a while.
 
-    The bar (``tqdm.auto``, so a widget in a notebook) appears only when tqdm is installed,
-    the output is a terminal or a notebook, and the evaluation has run for more than
+    The bar is tqdm's text bar on stderr, also in a notebook (a widget bar would stay in
+    the notebook's saved widget state at its last step). It appears only when tqdm is
+    installed, the output is a terminal or a notebook, and the evaluation has run for more than
     ``delay`` seconds, so quick evaluations print nothing.
 
     Examples
@@ -132,7 +133,7 @@ class Steps:
             progress = _progress_wanted()
         if progress and names:
             try:
-                from tqdm.auto import tqdm
+                from tqdm import tqdm
             except ImportError:
                 tqdm = None
             if tqdm is not None:
