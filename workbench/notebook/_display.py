@@ -351,8 +351,24 @@ def _reasons_html(title: str, items: Mapping[str, Any] | Sequence[Any], where: s
             + _more(len(items) - MAX_LIST_ITEMS, title.lower(), where))
 
 
-def result_html(result: Any) -> str:
-    """The static ``text/html`` view of an ``EvaluationResult`` (no JavaScript)."""
+def _images_html(obj: Any, kind: str) -> str:
+    """Static curve images (:mod:`workbench.notebook._images`), or "" when they are off or fail."""
+    try:
+        from workbench.notebook._images import images_html
+
+        return images_html(obj, kind)
+    except Exception:  # never break a display over an image
+        return ""
+
+
+def result_html(result: Any, *, images: bool = True) -> str:
+    """The static ``text/html`` view of an ``EvaluationResult`` (no JavaScript).
+
+    Where kaleido and a Chrome are available (and ``WORKBENCH_STATIC_IMAGES`` is not
+    ``"0"``) it also holds PNG images of the ROC and precision-recall curves (classifiers) or
+    of predicted vs actual and the residuals (regressors); see :mod:`workbench.notebook._images`.
+    ``images=False`` leaves them out (an HTML report that draws interactive figures anyway).
+    """
     parts = [
         _STYLE,
         '<div class="wb-out wb-result">',
@@ -360,6 +376,7 @@ def result_html(result: Any) -> str:
         _metrics_html(result),
         _per_class_html(result),
         _confusion_html(result),
+        _images_html(result, "result") if images else "",
         _reasons_html("Skipped", dict(getattr(result, "skipped", None) or {}), "result.skipped"),
         _reasons_html("Warnings", list(getattr(result, "warnings", None) or []), "result.warnings"),
         _signature_html(result),
@@ -559,8 +576,10 @@ def _signature_diffs_html(comparison: Any) -> str:
     return "<h4>Signature vs baseline</h4>" + _table(["run", "changes"], rows)
 
 
-def comparison_html(comparison: Any) -> str:
-    """The static ``text/html`` view of a ``ComparisonResult`` (no JavaScript)."""
+def comparison_html(comparison: Any, *, images: bool = True) -> str:
+    """The static ``text/html`` view of a ``ComparisonResult`` (no JavaScript); with the
+    overlaid ROC and precision-recall curves as images where they can be rendered (unless
+    ``images=False``)."""
     notes = list(_get(comparison, "notes") or [])
     parts = [
         _STYLE,
@@ -568,6 +587,7 @@ def comparison_html(comparison: Any) -> str:
         f"<div><b>ComparisonResult</b>: {_e(_comparison_title(comparison))}</div>",
         _comparison_metrics_html(comparison),
         _gates_html(comparison),
+        _images_html(comparison, "comparison") if images else "",
         _signature_diffs_html(comparison),
         _reasons_html("Notes", notes, "comparison.notes"),
         "</div>",

@@ -200,7 +200,7 @@ def _view(obj: Any) -> tuple[str, dict[str, Any], bytes, str]:
         from workbench.notebook._view import evaluation_view
 
         spec, data = evaluation_view(obj)
-        return "evaluation", spec, data, result_html(obj)
+        return "evaluation", spec, data, result_html(obj, images=False)
     from workbench.evaluation._compare import ComparisonResult
 
     if isinstance(obj, ComparisonResult):
@@ -208,7 +208,7 @@ def _view(obj: Any) -> tuple[str, dict[str, Any], bytes, str]:
         from workbench.notebook._view import comparison_view
 
         spec, data = comparison_view(obj)
-        return "comparison", spec, data, comparison_html(obj)
+        return "comparison", spec, data, comparison_html(obj, images=False)
     raise _invalid(
         f"An HTML report is made from an EvaluationResult (workbench.evaluate) or a "
         f"ComparisonResult (workbench.compare), got {type(obj).__name__}."
