@@ -9,7 +9,8 @@ from IPython.core.error import UsageError
 
 import workbench
 from workbench.evaluation import EvaluationResult
-from workbench.notebook._magics import WorkbenchMagics, _set_no_explain
+from workbench.evaluation._evaluate import without_explanations
+from workbench.notebook._magics import WorkbenchMagics
 
 FAST = "--no-explain --no-save"
 
@@ -193,9 +194,9 @@ def test_no_explain_turns_shap_off(ip):
 
 
 def test_no_explain_sets_the_flag_flat_or_per_evaluator():
-    assert _set_no_explain({}) == {"log_model_explainability": False}
+    assert without_explanations({}) == {"log_model_explainability": False}
     nested = {"default": {"pos_label": 1}}
-    assert _set_no_explain(nested) == {"default": {"pos_label": 1, "log_model_explainability": False}}
+    assert without_explanations(nested) == {"default": {"pos_label": 1, "log_model_explainability": False}}
     assert nested == {"default": {"pos_label": 1}}
 
 

@@ -20,15 +20,6 @@ MODEL_TYPES = ("classifier", "regressor")
 LOG_SWITCH = "WORKBENCH_LOG_EVALUATIONS"
 
 
-def _no_explain(config: dict[str, Any]) -> dict[str, Any]:
-    """``config`` with SHAP explanations off (flat, or inside ``{"default": {...}}``)."""
-    config = dict(config)
-    if isinstance(config.get("default"), dict):
-        config["default"] = {**config["default"], "log_model_explainability": False}
-    else:
-        config["log_model_explainability"] = False
-    return config
-
 
 @contextlib.contextmanager
 def _evaluations_not_logged() -> Iterator[None]:
@@ -125,7 +116,9 @@ def evaluate(ctx: click.Context, paths: tuple[str, ...], targets: str | None, mo
         )
     config = _inputs.read_config(config_text) if config_text is not None else None
     if no_explain:
-        config = _no_explain(config or {})
+        from workbench.evaluation._evaluate import without_explanations
+
+        config = without_explanations(config)
 
     import workbench
     from workbench.cli import _comparison, _resolve

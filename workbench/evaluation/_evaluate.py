@@ -181,6 +181,26 @@ def resolve_evaluators_and_configs(
     )
 
 
+def without_explanations(config: dict[str, Any] | None) -> dict[str, Any]:
+    """``config`` with SHAP explanations turned off, flat or inside ``{"default": {...}}``.
+
+    The ``--no-explain`` option of the ``%%evaluate`` magic and of ``workbench evaluate``.
+
+    Examples
+    --------
+    >>> without_explanations({"pos_label": 1})
+    {'pos_label': 1, 'log_model_explainability': False}
+    >>> without_explanations({"default": {"pos_label": 1}})
+    {'default': {'pos_label': 1, 'log_model_explainability': False}}
+    """
+    config = dict(config or {})
+    if isinstance(config.get("default"), dict):
+        config["default"] = {**config["default"], "log_model_explainability": False}
+    else:
+        config["log_model_explainability"] = False
+    return config
+
+
 def _check_custom_artifacts(custom_artifacts: Any) -> None:
     if custom_artifacts is None:
         return

@@ -88,15 +88,6 @@ def _is_classifier(model: Any) -> bool | None:
     return None
 
 
-def _set_no_explain(config: dict[str, Any]) -> dict[str, Any]:
-    """``config`` with SHAP explanations off (flat, or inside ``{"default": {...}}``)."""
-    config = dict(config)
-    if isinstance(config.get("default"), dict):
-        config["default"] = {**config["default"], "log_model_explainability": False}
-    else:
-        config["log_model_explainability"] = False
-    return config
-
 
 @magics_class
 class WorkbenchMagics(Magics):
@@ -277,7 +268,9 @@ class WorkbenchMagics(Magics):
         config = self._config(args.config, magic) if args.config is not None else None
         extra_metrics = self._extra_metrics(args.extra_metrics, magic) or None
         if args.no_explain:
-            config = _set_no_explain(config or {})
+            from workbench.evaluation._evaluate import without_explanations
+
+            config = without_explanations(config)
         targets = self._targets(args.targets, data, magic)
         columns = getattr(data, "columns", None)
         if args.predictions is not None and columns is not None and args.predictions not in list(columns):
