@@ -36,15 +36,16 @@ def test_scalar_defaults_are_converted_to_python(dtype, value, expected):
 @pytest.mark.parametrize(
     ("dtype", "value", "message"),
     [
-        ("long", "3", r"Can not safely convert '3' of type str to 'long'; pass a value of that type"),
-        ("long", True, r"Can not safely convert True of type bool to 'long'"),
-        ("long", 1.5, r"Can not safely convert 1.5 of type float to 'long'"),
-        ("integer", np.int64(3), r"Can not safely convert np.int64\(3\) of type int64 to 'integer'"),
-        ("float", np.float64(0.5), r"Can not safely convert np.float64\(0.5\) of type float64 to 'float'"),
-        ("boolean", 1, r"to 'boolean'"),
-        ("string", [1], r"Expected a scalar value for type 'string', got \[1\] of type list"),
-        ("datetime", 5, r"Failed to convert 5 of type int to a datetime"),
-        ("datetime", "soon", r"Failed to convert 'soon' of type str to a datetime"),
+        ("long", "3", r"Can not safely convert `<class 'str'>` to `DataType.long` for value `3`. Pass a long value.$"),
+        ("long", True, r"Can not safely convert `<class 'bool'>` to `DataType.long` for value `True`"),
+        ("long", 1.5, r"Can not safely convert `<class 'float'>` to `DataType.long` for value `1.5`"),
+        ("integer", np.int64(3), r"Can not safely convert `<class 'numpy.int64'>` to `DataType.integer` for value `3`"),
+        ("float", np.float64(0.5), r"Can not safely convert `<class 'numpy.float64'>` to `DataType.float` for value `0.5`"),
+        ("boolean", 1, r"to `DataType.boolean` for value `1`. Pass a boolean value.$"),
+        ("string", [1], r"Value must be a scalar for type `DataType.string`, got `\[1\]`. Pass a single value, or declare the param with shape \(-1,\) for a list.$"),
+        ("datetime", 5, r"Failed to convert value `5` from type `<class 'int'>` to `DataType.datetime`: "),
+        ("datetime", "soon", r"Failed to convert value `soon` from type `<class 'str'>` to `DataType.datetime`: .*Pass a datetime, a date or an ISO 8601 string.$"),
+        ("datetime", "2024-05-01T00:00:00.000000001", r"Failed to convert value to `DataType.datetime`. It must be convertible to datetime.date/datetime, got `2024-05-01T00:00:00.000000001`"),
     ],
 )
 def test_bad_scalar_defaults(dtype, value, message):
@@ -58,13 +59,13 @@ def test_list_defaults():
     spec = ParamSpec("ids", "double", np.array([1, 2]), (-1,))
     assert spec.default == [1.0, 2.0] and spec.shape == (-1,)
     assert ParamSpec("x", "long", [], [-1]).shape == (-1,)
-    with pytest.raises(WorkbenchException, match=r"Value must be a 1D array with shape \(-1,\) for param 'x': long \(default: 1\) \(shape: \(-1,\)\), received int with ndim 0"):
+    with pytest.raises(WorkbenchException, match=r"^Value must be a 1D array with shape \(-1,\) for param 'x': long \(default: 1\) \(shape: \(-1,\)\), received int with ndim 0. Pass a list of scalars.$"):
         ParamSpec("x", "long", 1, (-1,))
     with pytest.raises(WorkbenchException, match=r"received list with ndim 2"):
         ParamSpec("x", "long", [[1], [2]], (-1,))
     with pytest.raises(WorkbenchException, match=r"received list with ndim ragged"):
         ParamSpec("x", "long", [[1], []], (-1,))
-    with pytest.raises(WorkbenchException, match=r"Shape must be None for a scalar or dict value, or \(-1,\) for a 1D array value, for param 'x'.*received \(2,\)"):
+    with pytest.raises(WorkbenchException, match=r"^Shape must be None for scalar or dictionary value, or \(-1,\) for 1D array value for ParamSpec 'x': long \(default: 1\) \(shape: \(2,\)\), received \(2,\).$"):
         ParamSpec("x", "long", 1, (2,))
     with pytest.raises(WorkbenchException, match=r"shape of ParamSpec 'x' to be None or \(-1,\), got 3"):
         ParamSpec("x", "long", 1, 3)
@@ -109,13 +110,13 @@ def test_object_params_are_checked_and_returned_unchanged():
     value = {"k": np.int64(1)}
     spec = ParamSpec("cfg", obj, value)
     assert spec.default is value
-    with pytest.raises(WorkbenchException, match=r"Missing required properties: \['k'\]"):
+    with pytest.raises(WorkbenchException, match=r"Missing required properties: \['k'\]. Add them, or declare them with required=False.$"):
         ParamSpec("cfg", obj, {"name": "x"})
-    with pytest.raises(WorkbenchException, match=r"Invalid properties not defined in the schema found: \['zz'\]"):
+    with pytest.raises(WorkbenchException, match=r"Invalid properties not defined in the schema found: \['zz'\]. Remove them, or add them to the Object \(it declares \['k', 'name'\]\).$"):
         ParamSpec("cfg", obj, {"k": 1, "zz": 1})
-    with pytest.raises(WorkbenchException, match=r"Failed to enforce schema for key 'k': expected type 'long', got str"):
+    with pytest.raises(WorkbenchException, match=r"Failed to enforce schema for key `k`. Expected type long, received type str: Can not safely convert str to int64$"):
         ParamSpec("cfg", obj, {"k": "1"})
-    with pytest.raises(WorkbenchException, match=r"Expected a dict for \{k: long"):
+    with pytest.raises(WorkbenchException, match=r"error: Failed to enforce schema of '\[1\]' with type '\{k: long \(required\), name: string \(optional\)\}'. Expected data to be dictionary, got list.$"):
         ParamSpec("cfg", obj, [1])
 
 
@@ -133,7 +134,7 @@ def test_validate_type_and_shape_needs_a_datatype_or_object():
 def test_validate_param_spec_and_validate_type_and_shape():
     spec = ParamSpec("k", "double", 0.5)
     assert ParamSpec.validate_param_spec(np.float32(2.5), spec) == 2.5
-    with pytest.raises(WorkbenchException, match=r"Failed to validate type and shape for 'k': double \(default: 0.5\), error: Can not safely convert 'x'"):
+    with pytest.raises(WorkbenchException, match=r"Failed to validate type and shape for 'k': double \(default: 0.5\), error: Can not safely convert `<class 'str'>` to `DataType.double` for value `x`"):
         ParamSpec.validate_param_spec("x", spec)
     assert ParamSpec.validate_type_and_shape("spec", [1, 2], DataType.long, [-1]) == [1, 2]
 

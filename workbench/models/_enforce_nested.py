@@ -24,6 +24,7 @@ import pandas as pd
 from workbench.models._enforce_types import enforce_column, enforce_scalar, refuse
 from workbench._exceptions import WorkbenchException
 from workbench.types import AnyType, Array, DataType, Map, Object
+from workbench.types._params import check_object_keys
 
 __all__ = ["enforce_value", "is_missing"]
 
@@ -136,24 +137,7 @@ def _enforce_array(data: Any, arr: Array, required: bool) -> Any:
 def _enforce_object(data: Any, obj: Object, required: bool) -> Any:
     if not required and (is_missing(data) or (isinstance(data, dict) and not data)):
         return data
-    if not isinstance(data, dict):
-        raise refuse(
-            f"Failed to enforce schema of '{data!r}' with type '{obj!r}'. Expected data to be "
-            f"dictionary, got {type(data).__name__}."
-        )
-    properties = {prop.name: prop for prop in obj.properties}
-    missing = sorted(k for k, p in properties.items() if p.required and k not in data)
-    if missing:
-        raise refuse(
-            f"Missing required properties: {missing}. The Object type declares "
-            f"{sorted(properties)}; add the missing keys (or mark them required=False)."
-        )
-    unknown = sorted((str(k) for k in data if k not in properties))
-    if unknown:
-        raise refuse(
-            f"Invalid properties not defined in the schema found: {unknown}. The Object type "
-            f"declares {sorted(properties)}; remove the other keys or add them to the signature."
-        )
+    properties = check_object_keys(data, obj)
     result = {}
     for key, value in data.items():
         prop = properties[key]

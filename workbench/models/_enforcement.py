@@ -32,7 +32,8 @@ fix:
 3. Arrays of boolean, string or binary: MLflow turns missing elements into ``False``,
    ``'n'``/``'None'`` and non-text elements into text; refused.
 4. Params: an int that the declared float/double cannot hold exactly is refused (MLflow
-   rounds it); an int outside the range of ``integer`` or ``long`` is refused.
+   rounds it); an int outside the range of ``integer`` or ``long`` is refused, and so is a
+   datetime param that is no date (``"NaT"``, which MLflow turns into None).
 5. Object columns of ints and missing values read as float64 by ``infer_objects``: an int
    the float cannot hold exactly (``2**53 + 1``) is refused instead of rounded.
 6. Datetime strings that do not parse are refused with the value named. (MLflow 3.17 under

@@ -1,15 +1,29 @@
-"""Inference parameters: :class:`ParamSpec` and :class:`ParamSchema`.
+"""Inference parameters: :class:`ParamSpec`, :class:`ParamSchema` and the rules for their values.
 
 A model may accept, besides its data, named parameters (``temperature=0.7``). Each one has a
 type, a default and a shape: ``None`` for a scalar (or a dict, for an :class:`Object`), or
-``(-1,)`` for a 1-D list. Values are checked and converted the way MLflow does, so that a model
-sees the same Python values under both:
+``(-1,)`` for a 1-D list. This module holds the one implementation of the rules a parameter
+value is checked and converted by, :func:`validate_param_value` (with :func:`param_scalar`
+for one scalar). :class:`ParamSpec` applies them to defaults and
+``workbench.models`` to the params passed at inference. They are MLflow's
+(``ParamSpec.validate_type_and_shape`` and ``mlflow.models.utils._enforce_param_datatype``),
+messages included, so that a model sees the same Python values under both:
 
 - the result is a Python built-in (``np.int32(3)`` becomes ``3``) or a ``datetime`` object;
 - a value may widen: integer to long, float or double; long to float or double; float to double;
 - a ``datetime`` accepts anything ``numpy.datetime64`` understands (ISO strings, dates);
 - anything else (``"3"`` for a long, ``True`` for a long, ``1.5`` for a long) is refused;
 - an Object value is checked against the Object's properties and returned unchanged.
+
+With ``exact=True`` (what inference uses; see ``workbench.models._enforcement``) a value
+that would reach the model changed is refused where MLflow changes it: an int a float cannot
+hold exactly (``2**53 + 1`` for a double, which MLflow rounds), an int outside the range of
+``integer`` (32 bits) or ``long`` (64 bits), and a datetime that is no date (``"NaT"``, which
+MLflow turns into None). Defaults keep MLflow's rules exactly, so a signature written by
+MLflow reads back with the same defaults.
+
+Our messages start with MLflow's and add what to do; the lists of missing or unknown Object
+properties are sorted (MLflow prints a set).
 
 The JSON form of a spec is ``{"name", "default", "shape", "type"}`` in that order (an Object
 adds ``"properties"``), with datetime defaults as ISO strings.
@@ -21,59 +35,137 @@ import copy
 import datetime as _dt
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
 from workbench.types._datatype import DataType
 from workbench.types._errors import SpecTypeError, invalid
-from workbench.types._nested import OBJECT_TYPE, AnyType, Array, Map, Object
+from workbench.types._nested import OBJECT_TYPE, AnyType, Array, Map, Object, Property
 
-__all__ = ["ParamSchema", "ParamSpec"]
+__all__ = [
+    "ParamSchema",
+    "ParamSpec",
+    "check_object_keys",
+    "param_scalar",
+    "validate_param_value",
+]
 
-#: target type -> the types whose values may be converted to it.
+#: target type -> the types whose values may be converted to it (MLflow's table).
 _WIDENING = {
     DataType.long: (DataType.integer,),
     DataType.float: (DataType.integer, DataType.long),
     DataType.double: (DataType.integer, DataType.long, DataType.float),
 }
 
+#: the values an integer type holds; checked only with ``exact`` (MLflow passes any int on).
+_INT_RANGE = {
+    DataType.integer: (-(2**31), 2**31 - 1),
+    DataType.long: (-(2**63), 2**63 - 1),
+}
 
-def _param_scalar(value: Any, dtype: DataType) -> Any:
-    """Check one parameter value against a DataType and return it as a Python value."""
+
+def param_scalar(value: Any, dtype: DataType, *, exact: bool = False) -> Any:
+    """Check one scalar parameter value against a DataType; return it as a Python value.
+
+    Parameters
+    ----------
+    value : Any
+        The value; None stays None.
+    dtype : DataType
+        The declared type (not ``binary``).
+    exact : bool, default False
+        Also refuse a value that would reach the model changed (see the module docstring);
+        without it the rules are MLflow's exactly.
+
+    Returns
+    -------
+    Any
+        A Python ``bool``, ``int``, ``float`` or ``str``, a ``datetime.date`` or
+        ``datetime.datetime``, or None.
+
+    Raises
+    ------
+    WorkbenchException
+        ``INVALID_PARAMETER_VALUE``, starting with MLflow's message for the same value.
+
+    Examples
+    --------
+    >>> param_scalar(3, DataType.double)
+    3.0
+    >>> param_scalar("2020-01-02", DataType.datetime)
+    datetime.date(2020, 1, 2)
+    >>> param_scalar(2**53 + 1, DataType.double)       # MLflow's rule: rounded
+    9007199254740992.0
+    >>> param_scalar(2**53 + 1, DataType.double, exact=True)
+    Traceback (most recent call last):
+    ...
+    workbench._exceptions.WorkbenchException: Can not safely convert `<class 'int'>` to `DataType.double` for value `9007199254740993`: it is not exactly representable as a float. ...
+    """
     if value is None:
         return None
     if dtype is DataType.datetime:
-        try:
-            converted = np.datetime64(value).item()
-        except (TypeError, ValueError) as e:
-            raise invalid(
-                f"Failed to convert {value!r} of type {type(value).__name__} to a datetime: {e}"
-            ) from e
-        if isinstance(converted, int):  # nanosecond precision or a bare number: not a date
-            raise invalid(
-                f"Failed to convert {value!r} to a datetime: expected a value convertible to "
-                "datetime.date or datetime.datetime (e.g. an ISO 8601 string), got "
-                f"{type(value).__name__}."
-            )
-        return converted
+        return _param_datetime(value, exact)
     if not np.isscalar(value):
         raise invalid(
-            f"Expected a scalar value for type {dtype.name!r}, got {value!r} of type "
-            f"{type(value).__name__}."
+            f"Value must be a scalar for type `{dtype}`, got `{value}`. Pass a single value, "
+            "or declare the param with shape (-1,) for a list."
         )
-    if DataType.check_type(dtype, value) or any(
-        DataType.check_type(t, value) for t in _WIDENING.get(dtype, ())
+    if not (
+        DataType.check_type(dtype, value)
+        or any(DataType.check_type(t, value) for t in _WIDENING.get(dtype, ()))
     ):
-        try:
-            return dtype.to_python()(value)
-        except (TypeError, ValueError) as e:
-            raise invalid(f"Failed to convert {value!r} to {dtype.name!r}: {e}") from e
-    raise invalid(
-        f"Can not safely convert {value!r} of type {type(value).__name__} to "
-        f"{dtype.name!r}; pass a value of that type."
-    )
+        raise invalid(
+            f"Can not safely convert `{type(value)}` to `{dtype}` for value `{value}`. Pass a "
+            f"{dtype.name} value."
+        )
+    try:
+        converted = dtype.to_python()(value)  # cannot fail for a type check_type let through ...
+    except OverflowError as e:  # ... but an int too large for a float
+        raise invalid(
+            f"{e}: `{value}` does not fit in a {dtype.name}; pass a smaller value."
+        ) from e
+    if exact:
+        _check_exact(value, converted, dtype)
+    return converted
+
+
+def _param_datetime(value: Any, exact: bool) -> Any:
+    dtype = DataType.datetime
+    try:
+        converted = np.datetime64(value).item()
+    except (TypeError, ValueError, OverflowError) as e:
+        raise invalid(
+            f"Failed to convert value `{value}` from type `{type(value)}` to `{dtype}`: {e}. "
+            "Pass a datetime, a date or an ISO 8601 string."
+        ) from e
+    if isinstance(converted, int) or (exact and not isinstance(converted, _dt.date)):
+        # an int: nanosecond precision or a bare number; None: NaT
+        raise invalid(
+            f"Failed to convert value to `{dtype}`. It must be convertible to "
+            f"datetime.date/datetime, got `{value}`. Pass a datetime, a date or an ISO 8601 "
+            "string (at most microsecond precision)."
+        )
+    return converted
+
+
+def _check_exact(value: Any, converted: Any, dtype: DataType) -> None:
+    """Refuse an int that ``converted`` does not hold exactly (``exact`` rules only)."""
+    if dtype in _INT_RANGE:
+        low, high = _INT_RANGE[dtype]
+        if not low <= converted <= high:
+            wider = "long" if dtype is DataType.integer else "string and parse it in the model"
+            raise invalid(
+                f"Value `{value}` is outside the range of `{dtype.name}` ({low} to {high}); "
+                f"pass a smaller value or declare the param as {wider}."
+            )
+    elif isinstance(value, (int, np.integer)) and converted != int(value):
+        raise invalid(
+            f"Can not safely convert `{type(value)}` to `{dtype}` for value `{value}`: it is "
+            f"not exactly representable as a float. Pass it as a float yourself "
+            f"({converted!r}) or declare the param as long."
+        )
 
 
 def _is_none_or_nan(value: Any) -> bool:
@@ -177,26 +269,60 @@ def _check_json_value(value: Any, dtype: Any, required: bool = True) -> None:
         raise invalid(f"Invalid data type {dtype!r}")
 
 
-def _check_object(value: Any, obj: Object, required: bool = True) -> None:
-    if not required and (value is None or value == {}):
-        return
+def check_object_keys(value: Any, obj: Object) -> dict[str, Property]:
+    """Refuse a value that is not a dict with every required property of ``obj`` and no other.
+
+    The part of MLflow's ``_enforce_object`` that does not depend on how a property's value is
+    checked, with MLflow's messages (and sorted key lists, where MLflow prints a set).
+
+    Returns
+    -------
+    dict
+        The Object's properties by name.
+
+    Examples
+    --------
+    >>> from workbench.types import Object, Property
+    >>> check_object_keys({"x": 1, "y": 2}, Object([Property("x", "long")]))
+    Traceback (most recent call last):
+    ...
+    workbench._exceptions.WorkbenchException: Invalid properties not defined in the schema found: ['y']. ...
+    """
     if not isinstance(value, dict):
-        raise invalid(f"Expected a dict for {obj!r}, got {type(value).__name__}")
+        raise invalid(
+            f"Failed to enforce schema of '{value}' with type '{obj}'. Expected data to be "
+            f"dictionary, got {type(value).__name__}."
+        )
     properties = {p.name: p for p in obj.properties}
     missing = sorted(name for name, p in properties.items() if p.required and name not in value)
     if missing:
-        raise invalid(f"Missing required properties: {missing}")
+        raise invalid(
+            f"Missing required properties: {missing}. Add them, or declare them with "
+            "required=False."
+        )
     unknown = sorted(map(str, value.keys() - properties.keys()))
     if unknown:
-        raise invalid(f"Invalid properties not defined in the schema found: {unknown}")
+        raise invalid(
+            f"Invalid properties not defined in the schema found: {unknown}. Remove them, or "
+            f"add them to the Object (it declares {sorted(properties)})."
+        )
+    return properties
+
+
+def _check_object(value: Any, obj: Object, required: bool = True) -> None:
+    """Check a dict against an Object as MLflow's ``_enforce_object`` does (MLflow's words)."""
+    if not required and (value is None or value == {}):
+        return
+    properties = check_object_keys(value, obj)
     for key, item in value.items():
         prop = properties[key]
         try:
             _check_json_value(item, prop.dtype, prop.required)
         except Exception as e:
+            detail = getattr(e, "message", None) or str(e)
             raise invalid(
-                f"Failed to enforce schema for key {key!r}: expected type "
-                f"{prop.to_dict()[key]['type']!r}, got {type(item).__name__} ({e})"
+                f"Failed to enforce schema for key `{key}`. Expected type "
+                f"{prop.to_dict()[key]['type']}, received type {type(item).__name__}: {detail}"
             ) from e
 
 
@@ -214,6 +340,95 @@ def _ndim(value: Any) -> Any:
         return np.asarray(value).ndim
     except ValueError:
         return "ragged"
+
+
+def validate_param_value(
+    spec: str,
+    value: Any,
+    value_type: DataType | Object,
+    shape: tuple[int, ...] | None,
+    *,
+    exact: bool = False,
+    check_object: Callable[[Any, Object], Any] = _check_object,
+) -> Any:
+    """Check a parameter value's type and shape; return it converted.
+
+    The one implementation behind :meth:`ParamSpec.validate_type_and_shape` (defaults,
+    MLflow's rules) and the params enforcement of ``workbench.models`` (inference).
+
+    Parameters
+    ----------
+    spec : str
+        How to name the parameter in an error message (usually ``repr`` of the spec).
+    value : Any
+        The value to check.
+    value_type : DataType or Object
+        The expected type.
+    shape : tuple or None
+        None for a scalar or an Object's dict, ``(-1,)`` for a 1-D list.
+    exact : bool, default False
+        Refuse a scalar that would reach the model changed (see :func:`param_scalar`).
+    check_object : callable, default MLflow's Object rules
+        ``check_object(value, object_type)`` raises when a dict does not fit an Object; it is
+        given a deep copy, and the value is returned as passed. The models layer passes its
+        own Object enforcement (which this layer cannot import).
+
+    Returns
+    -------
+    Any
+        A Python scalar or ``datetime``, a list of them for shape ``(-1,)``, or the
+        unchanged dict for an Object.
+
+    Raises
+    ------
+    WorkbenchException
+        With ``INVALID_PARAMETER_VALUE`` if the value does not fit; the message starts with
+        MLflow's for the same value.
+
+    Examples
+    --------
+    >>> validate_param_value("'k'", np.array([1, 2]), DataType.double, (-1,))
+    [1.0, 2.0]
+    >>> validate_param_value("'n'", 2**40, DataType.integer, None)
+    1099511627776
+    >>> validate_param_value("'n'", 2**40, DataType.integer, None, exact=True)
+    Traceback (most recent call last):
+    ...
+    workbench._exceptions.WorkbenchException: Failed to validate type and shape for 'n', error: Value `1099511627776` is outside the range of `integer` (-2147483648 to 2147483647); ...
+    """
+    if not isinstance(value_type, (DataType, Object)):
+        raise invalid(
+            f"Expected the type of param {spec} to be a DataType or an Object, got "
+            f"{value_type!r} of type {type(value_type).__name__}."
+        )
+    if shape is not None:
+        shape = tuple(shape)
+    if shape == (-1,) and not _is_1d(value):
+        raise invalid(
+            f"Value must be a 1D array with shape (-1,) for param {spec}, received "
+            f"{type(value).__name__} with ndim {_ndim(value)}. Pass a list of scalars."
+        )
+    try:
+        if shape is None:
+            if isinstance(value_type, DataType):
+                return param_scalar(value, value_type, exact=exact)
+            # Checked on a copy, returned as given: models get the caller's types.
+            check_object(copy.deepcopy(value), value_type)
+            return value
+        if shape == (-1,):
+            if not isinstance(value_type, DataType):
+                raise invalid(
+                    f"a list of {value_type!r} is not supported (shape (-1,) needs a "
+                    "DataType); use shape None for an Object parameter"
+                )
+            return [param_scalar(v, value_type, exact=exact) for v in value]
+    except Exception as e:
+        message = getattr(e, "message", None) or str(e)
+        raise invalid(f"Failed to validate type and shape for {spec}, error: {message}") from e
+    raise invalid(
+        f"Shape must be None for scalar or dictionary value, or (-1,) for 1D array value for "
+        f"ParamSpec {spec}, received {shape}."
+    )
 
 
 class ParamSpec:
@@ -243,7 +458,7 @@ class ParamSpec:
     >>> ParamSpec("k", "long", "3")
     Traceback (most recent call last):
     ...
-    workbench._exceptions.WorkbenchException: Failed to validate type and shape for 'k': long (default: 3), error: Can not safely convert '3' of type str to 'long'; pass a value of that type.
+    workbench._exceptions.WorkbenchException: Failed to validate type and shape for 'k': long (default: 3), error: Can not safely convert `<class 'str'>` to `DataType.long` for value `3`. Pass a long value.
     """
 
     def __init__(
@@ -307,67 +522,15 @@ class ParamSpec:
     ) -> Any:
         """Check that ``value`` has type ``value_type`` and shape ``shape``; return it converted.
 
-        Parameters
-        ----------
-        spec : str
-            How to name the parameter in an error message (usually ``repr`` of the spec).
-        value : Any
-            The value to check.
-        value_type : DataType or Object
-            The expected type.
-        shape : tuple or None
-            None for a scalar or an Object's dict, ``(-1,)`` for a 1-D list.
-
-        Returns
-        -------
-        Any
-            A Python scalar or ``datetime``, a list of them for shape ``(-1,)``, or the
-            unchanged dict for an Object.
-
-        Raises
-        ------
-        WorkbenchException
-            With ``INVALID_PARAMETER_VALUE`` if the value does not fit.
+        MLflow's rules exactly; the arguments, result and errors are those of
+        :func:`validate_param_value` (with ``exact=False``).
 
         Examples
         --------
         >>> ParamSpec.validate_type_and_shape("'k'", np.array([1, 2]), DataType.double, (-1,))
         [1.0, 2.0]
         """
-        if not isinstance(value_type, (DataType, Object)):
-            raise invalid(
-                f"Expected the type of param {spec} to be a DataType or an Object, got "
-                f"{value_type!r} of type {type(value_type).__name__}."
-            )
-        if shape is not None:
-            shape = tuple(shape)
-        if shape == (-1,) and not _is_1d(value):
-            raise invalid(
-                f"Value must be a 1D array with shape (-1,) for param {spec}, received "
-                f"{type(value).__name__} with ndim {_ndim(value)}."
-            )
-        try:
-            if shape is None:
-                if isinstance(value_type, DataType):
-                    return _param_scalar(value, value_type)
-                if isinstance(value_type, Object):
-                    # Checked on a copy, returned as given: models get the caller's types.
-                    _check_object(copy.deepcopy(value), value_type)
-                    return value
-            elif shape == (-1,):
-                if not isinstance(value_type, DataType):
-                    raise invalid(
-                        f"a list of {value_type!r} is not supported (shape (-1,) needs a "
-                        "DataType); use shape None for an Object parameter"
-                    )
-                return [_param_scalar(v, value_type) for v in value]
-        except Exception as e:
-            message = getattr(e, "message", None) or str(e)
-            raise invalid(f"Failed to validate type and shape for {spec}, error: {message}") from e
-        raise invalid(
-            f"Shape must be None for a scalar or dict value, or (-1,) for a 1D array value, "
-            f"for param {spec}; received {shape}."
-        )
+        return validate_param_value(spec, value, value_type, shape)
 
     @property
     def name(self) -> str:
