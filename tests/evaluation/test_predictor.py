@@ -207,3 +207,104 @@ def test_callable_is_described_by_its_name():
         return df
 
     assert resolve_predictor(my_model).describe()["class"].endswith("my_model")
+
+
+# --------------------------------------------------------------------------- the model's own errors
+
+
+def test_an_estimator_error_names_the_method_model_rows_and_columns():
+    X = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0], "b": [1.0, 0.0, 1.0, 0.0]})
+    model = LogisticRegression().fit(X, [0, 1, 0, 1])
+    bad = X.assign(a=[0.0, np.nan, 1.0, 2.0])
+    with pytest.raises(WorkbenchException) as info:
+        predict_outputs(resolve_predictor(model), bad, model_type="classifier")
+    err = info.value
+    hint = str(err).splitlines()[-1]
+    assert str(err).startswith(
+        "Calling predict_proba() of the model sklearn.linear_model._logistic.LogisticRegression "
+        "failed on "
+        "4 rows with the columns ['a', 'b']: ValueError: Input X contains NaN."
+    )
+    assert hint.startswith("Check that the data holds what the model was trained on")
+    assert "feature_names=[...]" in hint and "call model.predict_proba(X.head())" in hint
+    assert err.error_code == "INVALID_PARAMETER_VALUE"
+    assert isinstance(err.__cause__, ValueError) and "Input X contains NaN" in str(err.__cause__)
+
+
+def test_a_regressor_error_names_predict_and_the_array_shape():
+    X = np.arange(20.0).reshape(-1, 2)
+    model = LinearRegression().fit(X, X[:, 0])
+    with pytest.raises(WorkbenchException) as info:
+        predict_outputs(resolve_predictor(model), X[:, :1], model_type="regressor")
+    assert str(info.value).startswith(
+        "Calling predict() of the model sklearn.linear_model._base.LinearRegression failed on 10 rows of "
+        "1 unnamed columns (a ndarray): ValueError: X has 1 features, but LinearRegression is "
+        "expecting 2 features as input."
+    )
+
+
+def test_a_function_error_and_a_loaded_model_error(tmp_path):
+    def scorer(df):
+        return df["x"] / df["missing"]
+
+    with pytest.raises(WorkbenchException) as info:
+        predict_outputs(resolve_predictor(scorer), pd.DataFrame({"x": [1.0]}), model_type=None)
+    assert str(info.value).startswith(
+        f"Calling the model function {__name__}.test_a_function_error_and_a_loaded_model_error."
+        "<locals>.scorer "
+        "failed on 1 row with the columns ['x']: KeyError: 'missing'\n"
+    )
+    assert "call model(X.head())" in str(info.value)
+    assert isinstance(info.value.__cause__, KeyError)
+
+    class Broken(workbench.pyfunc.PythonModel):
+        def predict(self, context, model_input, params=None):
+            raise RuntimeError("the service is down")
+
+    uri = str(tmp_path / "broken")
+    workbench.pyfunc.save_model(uri, python_model=Broken(), input_example=pd.DataFrame({"x": [0.1]}))
+    with pytest.raises(WorkbenchException) as info:
+        predict_outputs(resolve_predictor(uri), pd.DataFrame({"x": [0.1, 0.2]}), model_type="regressor")
+    assert str(info.value).startswith(
+        f"Calling predict() of the model {__name__}.test_a_function_error_and_a_loaded_model_error."
+        f"<locals>.Broken (pyfunc) loaded from {uri!r} failed on 2 rows with the columns ['x']: "
+        "RuntimeError: the service is down\n"
+    )
+
+
+def test_long_model_errors_are_cut_and_kept_whole_as_the_cause():
+    def chatty(df):
+        raise ValueError("x" * 5000)
+
+    with pytest.raises(WorkbenchException) as info:
+        predict_outputs(resolve_predictor(chatty), pd.DataFrame({"x": [1.0]}), model_type=None)
+    assert "x" * 1500 + " ... (cut; the whole error is this exception's __cause__)" in str(info.value)
+    assert "x" * 1501 not in str(info.value)
+    assert str(info.value.__cause__) == "x" * 5000
+
+
+@pytest.mark.parametrize("error", [MemoryError(), KeyboardInterrupt(), SystemExit(2),
+                                   WorkbenchException("the model's own words")])
+def test_some_errors_pass_unchanged(error):
+    def fn(df):
+        raise error
+
+    with pytest.raises(type(error)) as info:
+        predict_outputs(resolve_predictor(fn), pd.DataFrame({"x": [1.0]}), model_type=None)
+    assert info.value is error
+
+
+def test_probabilities_that_are_not_numbers_are_refused():
+    class Words(BaseEstimator, ClassifierMixin):
+        classes_ = np.array([0, 1])
+
+        def predict(self, X):
+            return np.zeros(len(X), dtype=int)
+
+        def predict_proba(self, X):
+            return np.array([["low", "high"]] * len(X))
+
+    message = (r"predict_proba must give class probabilities \(numbers\); got values that are not "
+               r"numbers \(ValueError: could not convert")
+    with pytest.raises(WorkbenchException, match=message):
+        predict_outputs(resolve_predictor(Words()), np.zeros((3, 2)), model_type="classifier")

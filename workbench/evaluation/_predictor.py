@@ -11,11 +11,23 @@
 - a plain callable ``fn(model_input) -> predictions`` (called with a DataFrame, as MLflow
   calls a function model).
 
+A pyfunc model whose signature has named columns sees those columns, in the signature's
+order, whatever else the data holds (an id column, a split column): on the raw-estimator
+path too, where MLflow 3.17 hands every non-target column to the estimator and scikit-learn
+refuses the names it was not fitted on. A missing required column is refused with MLflow's
+``Model is missing inputs [...]`` and the data's columns (:meth:`Predictor.select_inputs`;
+:meth:`Predictor.input_columns_in` tells the evaluation which columns those are, so that
+the explanation and ``feature_names`` see what the model saw). Without such a signature the
+model gets the features as they come.
+
 :func:`predict_outputs` then makes the evaluation's single prediction pass: for a
 classifier with ``predict_proba`` and ``classes_`` it calls ``predict_proba`` once on every
 row and takes the labels as the argmax, after checking on the first
 :data:`CHECK_ROWS` rows that ``predict`` agrees with that argmax (a threshold-tuned
-classifier would not); otherwise it calls ``predict`` too.
+classifier would not); otherwise it calls ``predict`` too. An exception raised by the model
+itself becomes a :class:`~workbench.WorkbenchException` naming the method, the model, the
+rows and columns it got and the original error (chained as its ``__cause__``);
+``MemoryError``, ``KeyboardInterrupt`` and ``SystemExit`` pass unchanged.
 """
 
 from __future__ import annotations
@@ -105,6 +117,12 @@ class Predictor:
     wants_frame : bool
         Whether the model is called with a DataFrame (pyfunc models and functions) or with
         the data as given (estimators, so that one fitted on an array gets an array).
+    input_columns : list or None
+        The input columns a pyfunc model's signature names, in its order (None without a
+        column-based signature with names). ``predict``, ``predict_proba`` and ``score``
+        give the model only these columns of a DataFrame (see :meth:`select_inputs`).
+    required_columns : list or None
+        Those of ``input_columns`` the signature requires (the others may be absent).
 
     Examples
     --------
@@ -130,6 +148,8 @@ class Predictor:
         default_score_metric: str | None = None,
         wants_frame: bool = False,
         info: dict[str, Any] | None = None,
+        input_columns: list[Any] | None = None,
+        required_columns: list[Any] | None = None,
     ) -> None:
         self.kind = kind
         self.raw = raw
@@ -140,6 +160,80 @@ class Predictor:
         self.default_score_metric = default_score_metric
         self.wants_frame = wants_frame
         self._info = dict(info or {})
+        self.input_columns = None if input_columns is None else list(input_columns)
+        self.required_columns = (
+            None if input_columns is None
+            else list(input_columns if required_columns is None else required_columns)
+        )
+        if self.input_columns is not None:
+            # Every call sees the signature's columns, whoever calls (explanations too).
+            self.predict = _selecting(self, predict)
+            if predict_proba is not None:
+                self.predict_proba = _selecting(self, predict_proba)
+            if score is not None:
+                self.score = _selecting(self, score)
+
+    def input_columns_in(self, columns: Any) -> list[Any] | None:
+        """The columns the model sees among ``columns``, in the signature's order.
+
+        Parameters
+        ----------
+        columns : iterable
+            The data's column names.
+
+        Returns
+        -------
+        list or None
+            The signature's input columns present in ``columns`` (absent optional ones left
+            out); None when the model has no column-based signature with names (it then
+            sees the features as they are).
+
+        Raises
+        ------
+        WorkbenchException
+            ``INVALID_PARAMETER_VALUE`` when a required input column is missing; the message
+            starts with MLflow's ``Model is missing inputs [...]`` and lists the data's
+            columns.
+        """
+        if self.input_columns is None:
+            return None
+        columns = list(columns)
+        present = set(columns)
+        missing = [name for name in self.required_columns or [] if name not in present]
+        if missing:
+            raise _error(_missing_inputs_message(missing, columns, self.input_columns,
+                                                 self.required_columns or []))
+        return [name for name in self.input_columns if name in present]
+
+    def select_inputs(self, X: Any) -> Any:
+        """``X`` as the model sees it: a DataFrame cut to the signature's columns, in order.
+
+        Anything that is not a DataFrame, and every input of a model without a column-based
+        signature with names, is returned as it is. So is a DataFrame whose columns already
+        are the model's (no copy).
+
+        Raises
+        ------
+        WorkbenchException
+            When a required input column is missing (see :meth:`input_columns_in`).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> p = Predictor(kind="callable", raw=len, predict=len, input_columns=["a", "b"])
+        >>> p.select_inputs(pd.DataFrame({"id": [7], "b": [2.0], "a": [1.0]})).columns.tolist()
+        ['a', 'b']
+        >>> p.select_inputs(pd.DataFrame({"a": [1.0], "id": [7]}))
+        Traceback (most recent call last):
+        ...
+        workbench._exceptions.WorkbenchException: Model is missing inputs ['b']. The data's columns are ['a', 'id']; the model's signature declares the input columns ['a', 'b']. Add the missing columns to the data (or rename the columns that hold them).
+        """
+        if self.input_columns is None or not isinstance(X, pd.DataFrame):
+            return X
+        names = self.input_columns_in(X.columns)
+        if list(X.columns) == names:
+            return X
+        return X[names]
 
     @property
     def is_threshold_classifier(self) -> bool:
@@ -162,6 +256,56 @@ class Predictor:
         return f"Predictor(kind={self.kind!r}, raw={_qualname(self.raw)})"
 
 
+def _selecting(predictor: Predictor, method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method`` called with the first argument cut to ``predictor``'s input columns."""
+
+    def call(X: Any, *args: Any, **kwargs: Any) -> Any:
+        return method(predictor.select_inputs(X), *args, **kwargs)
+
+    call.__wrapped__ = method  # type: ignore[attr-defined]
+    return call
+
+
+#: Data columns listed in full in an error message; longer lists are cut.
+_COLUMNS_SHOWN = 30
+
+
+def _columns_repr(columns: list[Any]) -> str:
+    if len(columns) <= _COLUMNS_SHOWN:
+        return repr(list(columns))
+    shown = repr(list(columns[:_COLUMNS_SHOWN]))[:-1]
+    return f"{shown}, ... ({len(columns) - _COLUMNS_SHOWN} more)]"
+
+
+def _missing_inputs_message(missing: list[Any], columns: list[Any], inputs: list[Any],
+                            required: list[Any]) -> str:
+    optional = [name for name in inputs if name not in set(required)]
+    declared = f"the model's signature declares the input columns {_columns_repr(inputs)}"
+    if optional:
+        declared += f" (optional: {_columns_repr(optional)})"
+    return (
+        f"Model is missing inputs {missing}. The data's columns are {_columns_repr(columns)}; "
+        f"{declared}. Add the missing columns to the data (or rename the columns that hold them)."
+    )
+
+
+def _column_input_schema(model: Any) -> Any:
+    """The input schema of a pyfunc model when it names its columns, else None."""
+    metadata = getattr(model, "metadata", None)
+    if metadata is None:
+        return None
+    from_hint = getattr(metadata, "_is_signature_from_type_hint", None)
+    if callable(from_hint) and from_hint():
+        return None  # checked by the model's wrapper against the type hint, not by columns
+    try:
+        schema = metadata.get_input_schema()
+    except Exception:  # pragma: no cover - a signature that cannot describe itself
+        return None
+    if schema is None or schema.is_tensor_spec() or not schema.has_input_names():
+        return None
+    return schema
+
+
 def _signature_dict(metadata: Any) -> dict[str, Any] | None:
     signature = getattr(metadata, "signature", None)
     if signature is None:
@@ -172,7 +316,8 @@ def _signature_dict(metadata: Any) -> dict[str, Any] | None:
         return None
 
 
-def _from_estimator(estimator: Any, info: dict[str, Any] | None = None, kind: str = "estimator") -> Predictor:
+def _from_estimator(estimator: Any, info: dict[str, Any] | None = None, kind: str = "estimator",
+                    schema: Any = None) -> Predictor:
     proba = getattr(estimator, "predict_proba", None)
     classes = getattr(estimator, "classes_", None) if proba is not None else None
     score = getattr(estimator, "score", None) if _is_sklearn_estimator(estimator) else None
@@ -186,6 +331,8 @@ def _from_estimator(estimator: Any, info: dict[str, Any] | None = None, kind: st
         default_score_metric=_sklearn_default_score(estimator) if score is not None else None,
         wants_frame=False,
         info=info,
+        input_columns=None if schema is None else schema.input_names(),
+        required_columns=None if schema is None else schema.required_input_names(),
     )
 
 
@@ -197,15 +344,17 @@ def _from_pyfunc(model: Any, *, inference_params: dict[str, Any] | None, uri: st
         "loader_module": getattr(model, "loader_module", None),
         "model_uuid": getattr(metadata, "model_uuid", None),
     }
+    schema = _column_input_schema(model)
     if info["loader_module"] in _RAW_MODEL_LOADERS and not inference_params:
         try:
             raw = model.get_raw_model()
         except (NotImplementedError, AttributeError):
             raw = None
         if raw is not None and callable(getattr(raw, "predict", None)):
-            # As MLflow does for sklearn models: predict with the estimator itself (no schema
-            # enforcement per call), so predict_proba, classes_ and score are at hand.
-            return _from_estimator(raw, info=info, kind="pyfunc")
+            # As MLflow does for sklearn models: predict with the estimator itself (no type
+            # enforcement per call), so predict_proba, classes_ and score are at hand. Unlike
+            # MLflow, it still gets only the signature's columns, in the signature's order.
+            return _from_estimator(raw, info=info, kind="pyfunc", schema=schema)
 
     def predict(X: Any) -> Any:
         return model.predict(X, params=inference_params) if inference_params else model.predict(X)
@@ -225,6 +374,8 @@ def _from_pyfunc(model: Any, *, inference_params: dict[str, Any] | None, uri: st
         classes=None,
         wants_frame=True,
         info=info,
+        input_columns=None if schema is None else schema.input_names(),
+        required_columns=None if schema is None else schema.required_input_names(),
     )
 
 
@@ -392,13 +543,70 @@ def _as_1d(values: Any, what: str) -> np.ndarray:
 
 def _as_proba(values: Any, n_rows: int) -> np.ndarray:
     array = values.to_numpy() if isinstance(values, (pd.DataFrame, pd.Series)) else np.asarray(values)
-    array = np.asarray(array, dtype=float)
+    try:
+        array = np.asarray(array, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise _error(
+            "predict_proba must give class probabilities (numbers); got values that are not "
+            f"numbers ({type(err).__name__}: {err})."
+        ) from err
     if array.ndim not in (1, 2) or array.shape[0] != n_rows:
         raise _error(
             f"predict_proba must give one row of class probabilities per input row ({n_rows}); "
             f"got shape {array.shape}."
         )
     return array
+
+
+#: Characters of the model's own error message quoted (the whole error is the ``__cause__``).
+_ERROR_SHOWN = 1500
+
+
+def _rows(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"
+
+
+def _input_description(data: Any) -> str:
+    columns = getattr(data, "columns", None)
+    if columns is not None:
+        return f"{_rows(len(data))} with the columns {_columns_repr(list(columns))}"
+    shape = getattr(data, "shape", None)
+    if isinstance(shape, tuple) and len(shape) == 2:
+        return f"{_rows(shape[0])} of {shape[1]} unnamed columns (a {type(data).__name__})"
+    return f"{_rows(len(data))} (a {type(data).__name__})"
+
+
+def _model_name(predictor: Predictor) -> str:
+    """The model's class; for a pyfunc model, the class it wraps (a PythonModel, ...)."""
+    name = predictor.describe()["class"]
+    if predictor.kind == "pyfunc" and _is_pyfunc_model(predictor.raw):
+        for unwrap in ("unwrap_python_model", "get_raw_model"):
+            try:
+                return f"{_qualname(getattr(predictor.raw, unwrap)())} (pyfunc)"
+            except Exception:  # noqa: BLE001 - not this kind of pyfunc model
+                continue
+    return name
+
+
+def _model_failed(predictor: Predictor, method: str, data: Any, err: Exception) -> WorkbenchException:
+    """The error ``err`` raised by the model's ``method`` on ``data``, said in full."""
+    text = str(err).strip()
+    if len(text) > _ERROR_SHOWN:
+        text = text[:_ERROR_SHOWN] + " ... (cut; the whole error is this exception's __cause__)"
+    if predictor.kind == "callable":
+        who, call = f"the model function {_model_name(predictor)}", "model(X.head())"
+    else:
+        who, call = f"{method}() of the model {_model_name(predictor)}", f"model.{method}(X.head())"
+    uri = predictor.describe().get("uri")
+    if uri:
+        who += f" loaded from {uri!r}"
+    return _error(
+        f"Calling {who} failed on {_input_description(data)}: {type(err).__name__}: {text}\n"
+        "Check that the data holds what the model was trained on: the same feature columns "
+        "(choose them with feature_names=[...], or save the model with a signature), the same "
+        "types, and no missing values where the model cannot take them. To reproduce the error, "
+        f"call {call} with X those columns of the data."
+    )
 
 
 def _slice_rows(X: Any, stop: int) -> Any:
@@ -428,6 +636,16 @@ def predict_outputs(
     check_rows : int
         Rows on which ``predict`` is compared with the argmax of ``predict_proba``.
 
+    Raises
+    ------
+    WorkbenchException
+        When a required input column of the model's signature is missing, when the model's
+        outputs do not fit (one per row), or when the model itself raises: then the message
+        names the method, the model, the rows and columns and the original error, which is
+        chained as ``__cause__``. ``MemoryError``, ``KeyboardInterrupt`` and ``SystemExit``
+        pass unchanged, and so does a ``WorkbenchException`` (a pyfunc model's own check of
+        its signature).
+
     Examples
     --------
     >>> from sklearn.datasets import load_breast_cancer
@@ -437,15 +655,26 @@ def predict_outputs(
     >>> out = predict_outputs(p, X, model_type="classifier")
     >>> sorted(out.calls), out.calls["predict_proba"] == [len(X)], out.y_proba.shape
     (['predict', 'predict_proba'], True, (569, 2))
+    >>> predict_outputs(resolve_predictor(lambda df: 1 / 0), pd.DataFrame({"x": [1.0]}), model_type=None)
+    Traceback (most recent call last):
+    ...
+    workbench._exceptions.WorkbenchException: Calling the model function ...<lambda> failed on 1 row with the columns ['x']: ZeroDivisionError: division by zero
+    ...
     """
     calls: dict[str, list[int]] = {}
     seconds: dict[str, float] = {}
     notes: list[str] = []
+    X = predictor.select_inputs(X)  # once, before any call: a missing column fails here
     n_rows = len(X)
 
     def run(name: str, method: Callable[[Any], Any], data: Any) -> Any:
         start = time.perf_counter()
-        out = method(data)
+        try:
+            out = method(data)
+        except (WorkbenchException, MemoryError):
+            raise
+        except Exception as err:  # the model's own error: say which call failed on what
+            raise _model_failed(predictor, name, data, err) from err
         seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - start
         calls.setdefault(name, []).append(len(data))
         return out
