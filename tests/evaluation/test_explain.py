@@ -270,18 +270,63 @@ def test_failure_inside_explain_returns_reason(data, monkeypatch):
 def test_a_refusing_tree_explainer_falls_back_to_permutation(data, monkeypatch):
     import shap
 
+    import workbench.evaluation._treeshap as treeshap
+
     X, _, _, y_reg = data
 
     def refuse(*args, **kwargs):
         raise TypeError("model type not supported")
 
+    # a tree model the numpy TreeSHAP does not read goes to shap, and shap refuses it too
+    monkeypatch.setattr(treeshap, "tree_shap_explainer", lambda model: None)
     monkeypatch.setattr(shap, "TreeExplainer", refuse)
     model = RandomForestRegressor(5, random_state=0).fit(X, y_reg)
     exp, reason = explain(model, X, model_type="regressor", nsamples=5)
     assert reason is None and exp.explainer == "permutation"
+    assert "shap.TreeExplainer refused the model" in exp.notes[0]
     assert "model type not supported" in exp.notes[0]
     total = exp.base_values + exp.shap_values.astype(np.float64).sum(axis=1)
     np.testing.assert_allclose(total, model.predict(X.iloc[exp.sample_index]), atol=1e-5)
+
+
+def test_scikit_learn_trees_are_explained_without_shap(data, monkeypatch):
+    X, y_bin, _, _ = data
+    calls = []
+    monkeypatch.setattr(shap, "TreeExplainer", lambda *a, **k: calls.append(a))
+    model = RandomForestClassifier(5, max_depth=4, random_state=0).fit(X, y_bin)
+    exp, reason = explain(model, X, model_type="classifier", nsamples=50)
+    assert reason is None and exp.explainer == "tree" and calls == []
+    total = exp.base_values + exp.shap_values.astype(np.float64).sum(axis=1)
+    np.testing.assert_allclose(total, model.predict_proba(X.iloc[exp.sample_index])[:, 1],
+                               atol=1e-6)
+
+
+def test_non_additive_interventional_falls_back_to_the_numpy_path_dependent_values(data):
+    # shap 0.51's interventional TreeExplainer is not additive on binary HistGradientBoosting
+    X, y_bin, _, _ = data
+    model = HistGradientBoostingClassifier(max_iter=20, random_state=0).fit(X, y_bin)
+    exp, reason = explain(model, X, model_type="classifier", nsamples=150,
+                          tree_perturbation="interventional")
+    assert reason is None and exp.explainer == "tree" and exp.background_index is None
+    assert exp.notes == (
+        "shap's interventional TreeExplainer was not additive for this model; "
+        "used tree_path_dependent",
+    )
+    default, _ = explain(model, X, model_type="classifier", nsamples=150)
+    np.testing.assert_array_equal(exp.shap_values, default.shap_values)
+    np.testing.assert_array_equal(exp.base_values, default.base_values)
+
+
+def test_tree_progress_bar_counts_trees(data, capsys):
+    X, _, _, y_reg = data
+    model = HistGradientBoostingRegressor(max_iter=40, random_state=0).fit(X, y_reg)
+    exp, reason = explain(model, X, model_type="regressor", nsamples=50, progress=True)
+    assert reason is None and exp.explainer == "tree"
+    err = capsys.readouterr().err
+    assert "SHAP (tree)" in err and "tree" in err.split("SHAP (tree)")[-1]
+    quiet, _ = explain(model, X, model_type="regressor", nsamples=50, progress=False)
+    assert capsys.readouterr().err == ""
+    np.testing.assert_array_equal(quiet.shap_values, exp.shap_values)
 
 
 def test_bad_arguments_return_reasons(data):
@@ -302,21 +347,30 @@ def test_bad_arguments_return_reasons(data):
 
 
 def test_missing_shap_returns_install_hint(data, monkeypatch):
-    X, y_bin, _, y_reg = data
+    X, y_bin, y_multi, y_reg = data
     monkeypatch.setitem(sys.modules, "shap", None)
+    # shap's TreeExplainer is needed for the interventional algorithm and for trees that the
+    # numpy TreeSHAP does not read (here a multiclass GradientBoostingClassifier)
     tree = DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, y_bin)
-    exp, reason = explain(tree, X, model_type="classifier")
+    exp, reason = explain(tree, X, model_type="classifier", tree_perturbation="interventional")
     assert exp is None
     assert reason == "shap is not installed: pip install 'workbench[explain]'"
+    gbm = GradientBoostingClassifier(n_estimators=3, random_state=0).fit(X, y_multi)
+    exp, reason = explain(gbm, X, model_type="classifier")
+    assert exp is None and reason == "shap is not installed: pip install 'workbench[explain]'"
     exp, reason = explain(Ridge().fit(X, y_reg), X, model_type="regressor", algorithm="kernel")
     assert exp is None and reason == "shap is not installed: pip install 'workbench[explain]'"
 
 
-def test_linear_and_permutation_explainers_need_no_shap(data, monkeypatch):
+def test_linear_permutation_and_tree_explainers_need_no_shap(data, monkeypatch):
     # importing shap costs about 140 MB of resident memory (numba, llvmlite, matplotlib): the
     # numpy explainers never import it
-    X, _, _, y_reg = data
+    X, y_bin, _, y_reg = data
     monkeypatch.setitem(sys.modules, "shap", None)
+    tree = DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, y_bin)
+    exp, reason = explain(tree, X, model_type="classifier", nsamples=40)
+    assert reason is None and exp.explainer == "tree" and exp.shap_values.shape == (40, 7)
+    assert exp.model_output == "probability" and exp.positive_label == "1"
     model = Ridge().fit(X, y_reg)
     exp, reason = explain(model, X, model_type="regressor", nsamples=60)
     assert reason is None and exp.explainer == "linear" and exp.shap_values.shape == (60, 7)

@@ -8,13 +8,25 @@ Explainer choice (``algorithm=None``)
 -------------------------------------
 1. **Tree models** (scikit-learn ``RandomForest*``, ``ExtraTrees*``, ``GradientBoosting*``,
    ``HistGradientBoosting*``, ``DecisionTree*``, ``ExtraTree*``; xgboost, lightgbm and catboost
-   models): ``shap.TreeExplainer``. By default with ``feature_perturbation="tree_path_dependent"``
-   (no background data; fast; exactly additive). ``tree_perturbation="interventional"`` uses a
-   background sample instead, which is what MLflow's default evaluator does (same rows, same
-   background, same numbers with ``seed=0``) at several times the cost; when shap's
-   interventional result is not additive (seen with shap 0.51 on binary
-   ``HistGradientBoostingClassifier`` models, where MLflow's evaluator then logs no SHAP at all)
-   the path-dependent algorithm is used and ``notes`` says so.
+   models): TreeSHAP. By default with ``feature_perturbation="tree_path_dependent"`` (no
+   background data; fast; exactly additive), computed in numpy by
+   :mod:`workbench.evaluation._treeshap` for scikit-learn's tree models (the values and expected
+   value of ``shap.TreeExplainer`` to rounding, shap's layout and output scale), without
+   importing shap: ``import shap`` loads numba, llvmlite and matplotlib, 110-140 MB of resident
+   memory and 1-3 s in a fresh process, which made the memory an evaluation adds 7.4 times a
+   16 MB input (benchmarks/bench_evaluate.py, shap_hgb_binary_100k), 1.3 times without it.
+   Measured on a busy 2-core machine (HistGradientBoostingClassifier, 100 trees, 20 features,
+   2,000 rows): 0.4 s in numpy with about 4 MB of temporaries, against 1.8 s for shap's
+   TreeExplainer after its 1.2 s import. Models it does not read exactly (HGB categorical
+   splits, multi-output models, multiclass or exponential-loss ``GradientBoostingClassifier``,
+   custom ``init`` estimators, subclasses, xgboost/lightgbm/catboost) use
+   ``shap.TreeExplainer``; the progress bar then counts rows, for the numpy TreeSHAP trees.
+   ``tree_perturbation="interventional"`` uses shap's ``TreeExplainer`` against a background
+   sample, which is what MLflow's default evaluator does (same rows, same background, same
+   numbers with ``seed=0``) at several times the cost; when shap's interventional result is not
+   additive (seen with shap 0.51 on binary ``HistGradientBoostingClassifier`` models, where
+   MLflow's evaluator then logs no SHAP at all) the path-dependent algorithm is used and
+   ``notes`` says so.
 2. **Linear models** (classes of ``sklearn.linear_model`` with ``coef_``, except the GLMs with a
    non-identity link, Poisson/Gamma/Tweedie): the interventional linear explainer against a
    background sample, ``shap_value = coef * (x - mean(background))``, computed in numpy with
@@ -135,8 +147,9 @@ _COLUMNWISE_STEPS = (
     "SimpleImputer",
 )
 _PROBABILITY_TREES = ("RandomForest", "ExtraTrees", "DecisionTree", "ExtraTree")
-# Explainers that need the shap package (linear and permutation are written in numpy here).
-_SHAP_KINDS = ("tree", "exact", "partition", "kernel")
+# Explainers that always need the shap package (linear and permutation are written in numpy
+# here, and so is path-dependent TreeSHAP for scikit-learn's tree models: see _treeshap.py).
+_SHAP_KINDS = ("exact", "partition", "kernel")
 
 
 @dataclass(frozen=True, eq=False)
@@ -631,11 +644,19 @@ def _explain(
     # -- which explainer -------------------------------------------------------------------
     kind, pre, final, choice_notes = choose_explainer(est, algorithm=algorithm, n_features=p)
     notes.extend(choice_notes)
-    # shap is imported only for the explainers that need it: importing it loads numba,
-    # llvmlite and matplotlib (about 140 MB of resident memory); the linear and permutation
-    # explainers are numpy here
+    # shap is imported only where it is really used: importing it loads numba, llvmlite and
+    # matplotlib (110-140 MB of resident memory, 1-3 s in a fresh process); the linear and
+    # permutation explainers and path-dependent TreeSHAP of scikit-learn trees are numpy here
+    numpy_tree = None
+    if kind == "tree":
+        from workbench.evaluation._treeshap import tree_shap_explainer
+
+        numpy_tree = tree_shap_explainer(final)
+        needs_shap = numpy_tree is None or tree_perturbation == "interventional"
+    else:
+        needs_shap = kind in _SHAP_KINDS
     shap = None
-    if kind in _SHAP_KINDS:
+    if needs_shap:
         shap = _import_shap()
         if shap is None:
             return _INSTALL_HINT
@@ -665,7 +686,8 @@ def _explain(
             )
         else:
             result = _explain_fitted(
-                shap, kind, final, model_in, bg_pos, tree_perturbation, progress, notes
+                shap, kind, final, model_in, bg_pos, tree_perturbation, progress, notes,
+                numpy_tree,
             )
             if isinstance(result, str):
                 notes.append(result)
@@ -756,9 +778,12 @@ def _chunks(n: int) -> list[slice]:
     return [slice(i, min(i + size, n)) for i in range(0, n, size)]
 
 
-def _run_chunked(step: Callable[[slice], Any], n: int, desc: str, progress: bool | None) -> list:
-    """Run ``step`` on fixed chunks of rows (the chunking depends on ``n`` only, so results do
-    not depend on timing); show a tqdm bar when the projected time exceeds 1 s."""
+def _run_chunked(
+    step: Callable[[slice], Any], n: int, desc: str, progress: bool | None, unit: str = "row"
+) -> list:
+    """Run ``step`` on fixed chunks of ``n`` rows (or trees, ``unit="tree"``; the chunking
+    depends on ``n`` only, so results do not depend on timing); show a tqdm bar when the
+    projected time exceeds 1 s."""
     parts = []
     chunks = _chunks(n)
     bar = None
@@ -772,7 +797,7 @@ def _run_chunked(step: Callable[[slice], Any], n: int, desc: str, progress: bool
                 if show:
                     from tqdm import tqdm
 
-                    bar = tqdm(total=n, initial=sl.stop, desc=desc, unit="row", leave=False)
+                    bar = tqdm(total=n, initial=sl.stop, desc=desc, unit=unit, leave=False)
             elif bar is not None:
                 bar.update(sl.stop - sl.start)
     finally:
@@ -826,9 +851,13 @@ def _linear_values(est: Any, model_in: np.ndarray, background: np.ndarray):
     return values, np.asarray(expected)
 
 
-def _explain_fitted(shap, kind, est, model_in, bg_pos, tree_perturbation, progress, notes):
+def _explain_fitted(
+    shap, kind, est, model_in, bg_pos, tree_perturbation, progress, notes, numpy_tree=None
+):
     """Tree or linear explainer on ``model_in`` (numpy); (values, base, used_background) or a
-    reason to fall back to the permutation explainer."""
+    reason to fall back to the permutation explainer. ``numpy_tree`` (a
+    :class:`~workbench.evaluation._treeshap.TreeShap` or None) computes path-dependent TreeSHAP
+    without shap; ``shap`` is the module where it is needed, else None."""
     background = model_in[bg_pos]
     if kind == "linear":
         try:
@@ -841,6 +870,8 @@ def _explain_fitted(shap, kind, est, model_in, bg_pos, tree_perturbation, progre
         return values, expected, True
 
     def tree_values(perturbation: str):
+        if perturbation == "tree_path_dependent" and numpy_tree is not None:
+            return _numpy_tree_values(numpy_tree, model_in, progress)
         if perturbation == "interventional":
             explainer = shap.TreeExplainer(est, background, feature_perturbation="interventional")
         else:
@@ -873,10 +904,27 @@ def _explain_fitted(shap, kind, est, model_in, bg_pos, tree_perturbation, progre
         values, base = tree_values("tree_path_dependent")
         return values, base, False
     except Exception as e:
+        numpy_used = numpy_tree is not None and tree_perturbation != "interventional"
+        who = "TreeSHAP" if numpy_used else "shap.TreeExplainer"
         return (
-            f"shap.TreeExplainer refused the model ({type(e).__name__}: {e}); "
-            "explained model-agnostically"
+            f"{who} refused the model ({type(e).__name__}: {e}); explained model-agnostically"
         )
+
+
+def _numpy_tree_values(explainer: Any, model_in: np.ndarray, progress: bool | None):
+    """Path-dependent TreeSHAP in numpy (values and expected value exactly shap's), summed over
+    chunks of trees so that the progress bar moves; one running total, no per-chunk copies."""
+    total: list = []
+
+    def step(trees: slice) -> None:
+        part = explainer.shap_values(model_in, trees=trees)
+        if total:
+            total[0] += part
+        else:
+            total.append(part)
+
+    _run_chunked(step, explainer.n_trees, "SHAP (tree)", progress, unit="tree")
+    return total[0], np.array(explainer.expected_value, dtype=np.float64)
 
 
 class _NotAdditive(Exception):
