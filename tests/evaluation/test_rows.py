@@ -130,3 +130,19 @@ def test_evaluate_attaches_multiclass_and_regressor_rows():
                                 model_type="regressor", evaluator_config=NO_SHAP)
     assert result.rows.kind == "regressor" and result.rows.scores is None
     np.testing.assert_array_equal(result.rows.y_pred, reg.predict(df))
+
+
+@pytest.mark.parametrize("array", [
+    np.arange(7, dtype=np.int8), np.linspace(0, 1, 12, dtype=np.float32).reshape(4, 3),
+    np.array([1.5, -2.0]), np.empty(0), np.arange(12.0).reshape(3, 4).T,
+])
+def test_files_hold_exactly_what_np_save_writes(array):
+    # the .npy bytes are built in one buffer of the final size (no BytesIO growth), and
+    # are byte for byte np.save's, whatever the memory order
+    from workbench.evaluation._rows import _npy_bytes
+
+    expected = io.BytesIO()
+    np.save(expected, array, allow_pickle=False)
+    data = _npy_bytes(array)
+    assert bytes(data) == expected.getvalue()
+    np.testing.assert_array_equal(np.load(io.BytesIO(data), allow_pickle=False), array)

@@ -3,12 +3,14 @@
 :func:`evaluate_classifier` computes, from targets, predicted labels and (when they exist)
 scores, everything MLflow 3.17.2's default evaluator computes for a classifier, with the
 same names and definitions and values equal to scikit-learn's, plus curve and table data
-MLflow only draws. It is pure numpy: labels are encoded once, confusion counts come from
-``np.bincount`` and a binary classifier's scores are sorted once (:func:`._curves.rank_scores`)
-for ROC, precision-recall, DET, lift, gains, KS and the threshold table. A multiclass
-classifier's classes are ranked one at a time, each ranking dropped once its curves are made,
-and the micro-average ranking never builds a one-hot matrix, so that the memory used stays a
-small multiple of the score matrix.
+MLflow only draws. It is pure numpy: labels are encoded once (a byte a row), confusion
+counts come from ``np.bincount`` and a binary classifier's scores are sorted once
+(:func:`._curves.sorted_scores`; :func:`._curves.rank_scores` with sample weights) for ROC,
+precision-recall, DET, lift, gains, KS and the threshold table, each made a block at a time.
+A multiclass classifier's classes are ranked one at a time, each ranking dropped once its
+curves are made, and the micro-average ranking is one sorted copy of the scores
+(:func:`._curves.sorted_cells`), so that the memory used stays within about twice the
+score matrix.
 
 Examples
 --------
@@ -44,6 +46,8 @@ from workbench.evaluation._curves import (
     rank_scores,
     roc_curve_from_ranking,
     roc_points,
+    sorted_cells,
+    sorted_scores,
 )
 from workbench.evaluation._decimate import MAX_POINTS, decimate_indices
 from workbench.evaluation._tables import (
@@ -287,10 +291,12 @@ def _prf(tp: np.ndarray, pred: np.ndarray, true: np.ndarray, average: str | None
 def _log_loss(p_true: np.ndarray, w: np.ndarray | None) -> float:
     """Mean of ``-log(clip(p_true))``, clipped to [eps, 1 - eps] as scikit-learn does."""
     eps = np.finfo(np.float64).eps
-    loss = -np.log(np.clip(p_true, eps, 1 - eps))
+    log_p = np.clip(p_true, eps, 1 - eps)
+    np.log(log_p, out=log_p)  # in place; negating the mean is exact (rounding is symmetric)
     if w is None:
-        return float(np.mean(loss))
-    return float(np.sum(loss * w) / np.sum(w))
+        return float(-np.mean(log_p))
+    log_p *= w
+    return float(-np.sum(log_p) / np.sum(w))
 
 
 def _range_reason(what: str, s: np.ndarray) -> str | None:
@@ -395,8 +401,11 @@ def evaluate_classifier(
         pos_index = int(index.get_indexer([pos_label])[0])
         if pos_index < 0:
             raise _bad(f"'pos_label' {pos_label!r} must exist in 'label_list' {labels!r}.")
-    t = _encode(yt, index, "y_true (the targets)")
-    p = _encode(yp, index, "y_pred (the predictions)")
+    # codes in the smallest integer type that holds them (a byte a row for up to 127
+    # labels, where int64 codes cost as much as the scores of a binary classifier)
+    code_type = np.int8 if k <= 127 else np.int16 if k <= 32767 else np.int32
+    t = _encode(yt, index, "y_true (the targets)").astype(code_type)
+    p = _encode(yp, index, "y_pred (the predictions)").astype(code_type)
     scores = None if y_score is None else _as_scores(y_score, n, k, binary=k == 2)
     if scores is not None and scores.ndim == 2 and order != list(range(k)):
         scores = scores[:, order]  # columns follow the caller's labels; ours are sorted
@@ -442,6 +451,7 @@ def _binary(t, p, scores, labels, pos_index, w, n_bins) -> ClassifierOutcome:
         tp_w = weighted_cells[3]
         pred_w = np.bincount(p_pos, weights=w, minlength=2)[1]
         true_w = np.bincount(y_pos, weights=w, minlength=2)[1]
+    del p_pos, cell  # a megabyte a million rows each: freed before the curves are made
     precision, recall, f1 = _prf(np.array([tp_w]), np.array([pred_w]), np.array([true_w]),
                                  None)
     metrics["recall_score"] = float(recall[0])
@@ -471,10 +481,13 @@ def _binary(t, p, scores, labels, pos_index, w, n_bins) -> ClassifierOutcome:
         else:
             p_true = np.where(y_pos, s, 1.0 - s)
         metrics["log_loss"] = _log_loss(p_true, w)
+        del p_true
     else:
         skipped["log_loss"] = prob_reason
 
-    ranking = rank_scores(y_pos, s, w)
+    # unweighted: the scores sorted once, the ranking kept as int32 counts (16 bytes a
+    # distinct score), every curve made and decimated a block at a time
+    ranking = rank_scores(y_pos, s, w) if w is not None else sorted_scores(y_pos, s).compact()
     one_class = ranking.n_pos <= 0 or ranking.n_neg <= 0
     if one_class:
         present = neg_name if ranking.n_pos <= 0 else pos_name
@@ -515,7 +528,10 @@ def _binary(t, p, scores, labels, pos_index, w, n_bins) -> ClassifierOutcome:
 def _multiclass(t, p, scores, labels, average, w, n_bins, max_classes) -> ClassifierOutcome:
     n, k = t.shape[0], len(labels)
     names = [str(v) for v in labels]
-    counts = np.bincount(t * k + p, minlength=k * k).reshape(k, k)
+    cell = t.astype(np.int64)
+    cell *= k
+    cell += p  # the confusion-matrix cell of each row
+    counts = np.bincount(cell, minlength=k * k).reshape(k, k)
     match = t == p
     if w is None:
         tp_sum = np.diag(counts).astype(np.float64)
@@ -524,11 +540,12 @@ def _multiclass(t, p, scores, labels, average, w, n_bins, max_classes) -> Classi
         weighted = None
         accuracy = float(np.mean(match))
     else:
-        weighted = np.bincount(t * k + p, weights=w, minlength=k * k).reshape(k, k)
+        weighted = np.bincount(cell, weights=w, minlength=k * k).reshape(k, k)
         tp_sum = np.bincount(t[match], weights=w[match], minlength=k)
         pred_sum = np.bincount(p, weights=w, minlength=k)
         true_sum = np.bincount(t, weights=w, minlength=k)
         accuracy = float(np.sum(match * w) / np.sum(w))
+    del cell
     # scikit-learn averages over the labels present in targets or predictions
     present = np.flatnonzero(counts.sum(axis=0) + counts.sum(axis=1))
     precision, recall, f1 = _prf(tp_sum[present], pred_sum[present], true_sum[present],
@@ -586,11 +603,15 @@ def _multiclass(t, p, scores, labels, average, w, n_bins, max_classes) -> Classi
     class_ap = np.full(k, np.nan)
     # One class at a time, its ranking dropped as soon as its curves are made: holding every
     # class's ranking (or a transposed copy of the scores) costs several times the scores.
+    # the micro average first: its sorted copy of the scores is the largest temporary here,
+    # and the per-class points kept for the macro average do not exist yet
+    micro = _micro(t, scores, w) if draw else []
     if average in ("macro", "weighted") or draw:
         for c in range(k):
             if not 0 < rows_per_class[c] < n:
                 continue
-            r = rank_scores(t == c, scores[:, c], w)
+            r = (rank_scores(t == c, scores[:, c], w) if w is not None
+                 else sorted_scores(t == c, scores[:, c]).materialize())
             if not (r.n_pos > 0 and r.n_neg > 0):
                 continue
             ranked[c] = True
@@ -642,7 +663,7 @@ def _multiclass(t, p, scores, labels, average, w, n_bins, max_classes) -> Classi
                 continue
             curves += class_curves[c]
         class_curves = []
-        curves += _micro_macro(t, scores, w, class_points, class_auc)
+        curves += micro + _macro(n, class_points, class_auc)
         class_points = []
         cal_reason = _range_reason("A calibration curve", scores)
         if cal_reason is None:
@@ -659,14 +680,19 @@ def _multiclass(t, p, scores, labels, average, w, n_bins, max_classes) -> Classi
     return ClassifierOutcome(metrics, curves, tables, skipped)
 
 
-def _micro_macro(t, scores, w, class_points, class_auc) -> list:
-    n, k = scores.shape
+def _micro(t, scores, w) -> list:
+    """The micro-average ROC and PR curves (every cell of the scores one row)."""
+    micro = rank_one_vs_rest(scores, t, w) if w is not None else sorted_cells(scores, t)
+    if not (micro.n_pos > 0 and micro.n_neg > 0):
+        return []
+    return [roc_curve_from_ranking(micro, label="micro"),
+            pr_curve_from_ranking(micro, label="micro")]
+
+
+def _macro(n, class_points, class_auc) -> list:
+    """The macro-average ROC curve: the classes' curves averaged on a shared grid."""
+    k = len(class_points)
     out: list = []
-    micro = rank_one_vs_rest(scores, t, w)
-    if micro.n_pos > 0 and micro.n_neg > 0:
-        out.append(roc_curve_from_ranking(micro, label="micro"))
-        out.append(pr_curve_from_ranking(micro, label="micro"))
-    del micro
     ok = [c for c in range(k) if class_points[c] is not None]
     if ok:
         full = [class_points[c][:2] for c in ok]

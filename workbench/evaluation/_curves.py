@@ -1,15 +1,15 @@
 """Curves as data: ROC, precision-recall, DET, lift, gains and calibration.
 
-A binary classifier's curves all come from one ranking of its scores. :func:`rank_scores`
-sorts the scores once (descending) and accumulates the weighted true and false positives
-at each distinct score, with ties handled exactly as scikit-learn's
-``confusion_matrix_at_thresholds`` (``_binary_clf_curve``) does: zero-weight rows are
-dropped, tied scores form one threshold. Every curve below, the threshold table and the
-KS statistic are cheap vectorised passes over that :class:`Ranking`. A multiclass model's
-micro-average curves come from :func:`rank_one_vs_rest`, the same ranking over every cell of
-the score matrix, built without a one-hot matrix. Long curves are processed so that no more
-than a few arrays the length of the curve exist at once (the memory of an evaluation should
-stay within about twice its input's size).
+A binary classifier's curves all come from one ranking of its scores (:mod:`._ranking`:
+the true and false positives at each distinct score, ties handled as scikit-learn does,
+held whole as a :class:`Ranking` or made a block at a time). A multiclass model's
+micro-average curves come from the same ranking over every cell of the score matrix.
+
+The memory of an evaluation should stay within about twice its input's size, so every
+curve below, the threshold table and the KS statistic read a ranking only through its
+``blocks()`` and are decimated over passes of them
+(:func:`~workbench.evaluation._decimate.decimate_blocks`): no array the length of a curve
+is made, and the points kept are those the whole-array computation keeps.
 
 The curve objects are frozen dataclasses holding float64 numpy arrays (read-only). A
 stored curve has at most :data:`~workbench.evaluation._decimate.MAX_POINTS` points and
@@ -40,16 +40,27 @@ from typing import Any, ClassVar
 import numpy as np
 
 from workbench._exceptions import WorkbenchException
-from workbench.evaluation._decimate import MAX_POINTS, decimate_indices
+from workbench.evaluation._decimate import MAX_POINTS, decimate_blocks, decimate_indices
+from workbench.evaluation._ranking import (
+    CountRanking,
+    Ranking,
+    SortedCells,
+    rank_one_vs_rest,
+    rank_scores,
+    sorted_cells,
+    sorted_scores,
+)
 
 __all__ = [
     "CalibrationCurve",
+    "CountRanking",
     "DetCurve",
     "GainsCurve",
     "LiftCurve",
     "PrecisionRecallCurve",
     "Ranking",
     "RocCurve",
+    "SortedCells",
     "calibration_curve",
     "curve_from_dict",
     "det_curve_from_ranking",
@@ -59,6 +70,8 @@ __all__ = [
     "rank_one_vs_rest",
     "rank_scores",
     "roc_curve_from_ranking",
+    "sorted_cells",
+    "sorted_scores",
 ]
 
 # --------------------------------------------------------------------------- encoding
@@ -66,7 +79,11 @@ __all__ = [
 _NONFINITE = {"Infinity": math.inf, "-Infinity": -math.inf, "NaN": math.nan}
 
 # Points per block where a whole-curve temporary would otherwise be made.
-_BLOCK = 1 << 16
+_BLOCK = 1 << 14
+# Rows per block where a per-row temporary would otherwise be made (calibration, Brier).
+_ROWS = 1 << 16
+# A held ranking up to this many points has its PR curve made whole (a few MB at most).
+_WHOLE = 1 << 17
 
 
 def encode_float(x: float) -> float | str:
@@ -378,169 +395,6 @@ def curve_from_dict(d: dict[str, Any]):
 # --------------------------------------------------------------------------- ranking
 
 
-@dataclasses.dataclass(frozen=True)
-class Ranking:
-    """Weighted positives and negatives at each distinct score, highest score first.
-
-    ``tps[i]`` / ``fps[i]`` are the (weighted) positives / negatives whose score is
-    ``>= thresholds[i]``; ``n_rows[i]`` the number of rows (unweighted) at or above it.
-    ``n_total`` counts the rows kept (rows of weight 0 are dropped, as scikit-learn does).
-    """
-
-    thresholds: np.ndarray
-    tps: np.ndarray
-    fps: np.ndarray
-    n_rows: np.ndarray
-    n_total: int
-
-    @property
-    def n_pos(self) -> float:
-        return float(self.tps[-1]) if self.tps.size else 0.0
-
-    @property
-    def n_neg(self) -> float:
-        return float(self.fps[-1]) if self.fps.size else 0.0
-
-
-def rank_scores(
-    y_pos: np.ndarray, score: np.ndarray, sample_weight: np.ndarray | None = None
-) -> Ranking:
-    """Sort ``score`` once and accumulate positives and negatives at each distinct score.
-
-    Parameters
-    ----------
-    y_pos : ndarray of bool, shape (n,)
-        True where the row belongs to the positive class.
-    score : ndarray of float, shape (n,)
-        Finite scores; higher means more likely positive.
-    sample_weight : ndarray of float, shape (n,), optional
-        Row weights; rows of weight 0 are dropped first (as scikit-learn does).
-
-    Returns
-    -------
-    Ranking
-    """
-    score = np.asarray(score, dtype=np.float64)
-    y_pos = np.asarray(y_pos, dtype=bool)
-    if sample_weight is not None:
-        sample_weight = np.asarray(sample_weight, dtype=np.float64)
-        keep = sample_weight != 0
-        if not keep.all():
-            y_pos, score, sample_weight = y_pos[keep], score[keep], sample_weight[keep]
-    n = score.shape[0]
-    if n == 0:
-        empty = np.empty(0)
-        return Ranking(empty, empty, empty, np.empty(0, dtype=np.int64), 0)
-    if sample_weight is None:
-        # Counts do not depend on the order of tied rows. Sorting values (SIMD) is several
-        # times faster than argsort, so the positives and negatives are sorted apart and
-        # merged by a stable argsort, which sees two sorted runs and merges them in one pass.
-        # Temporaries are released as soon as they are used (at a million rows each is
-        # 8 MB, and fresh pages cost page faults): sorts in place, per-run counts with
-        # reduceat instead of a cumulative sum over every row.
-        pos = score[y_pos]
-        pos.sort()
-        n_pos = pos.shape[0]
-        neg = score[~y_pos]
-        neg.sort()
-        both = np.concatenate((pos, neg))
-        del pos, neg
-        merge = np.argsort(both, kind="stable")
-        s_asc = both[merge]
-        del both
-        is_pos = merge < n_pos
-        del merge
-        # first row of each run of equal scores (ascending)
-        change = s_asc[1:] != s_asc[:-1]
-        starts = np.flatnonzero(change)
-        del change
-        starts += 1
-        starts = np.concatenate(([0], starts))
-        thresholds = s_asc[starts[::-1]]  # highest score first
-        del s_asc
-        run_pos = np.add.reduceat(is_pos, starts, dtype=np.int64)[::-1]
-        del is_pos
-        # highest score first: rows and positives at or above each distinct score
-        n_rows = n - starts[::-1]
-        tps = np.cumsum(run_pos, dtype=np.int64).astype(np.float64)
-        fps = n_rows - tps
-        return Ranking(thresholds=thresholds, tps=tps, fps=fps, n_rows=n_rows,
-                       n_total=int(n))
-    # Weighted sums: accumulate from the highest score down, as scikit-learn does (the
-    # order of tied rows only changes the last bits of the sums).
-    order = np.argsort(score)[::-1]
-    s = score[order]
-    idx = np.append(np.flatnonzero(s[1:] != s[:-1]), n - 1)
-    w = sample_weight[order]
-    yw = np.where(y_pos[order], w, 0.0)
-    tps = np.cumsum(yw)[idx]
-    yw -= w  # -w on negative rows, 0 on positive rows
-    fps = -np.cumsum(yw)[idx]
-    return Ranking(thresholds=s[idx], tps=tps, fps=fps, n_rows=idx + 1, n_total=int(n))
-
-
-def rank_one_vs_rest(
-    scores: np.ndarray, codes: np.ndarray, sample_weight: np.ndarray | None = None
-) -> Ranking:
-    """The micro-average ranking: every cell of ``scores`` one row, positive in the true class.
-
-    The same :class:`Ranking` as ``rank_scores(onehot.ravel(), scores.ravel(),
-    np.repeat(sample_weight, k))``, where ``onehot[i, codes[i]]`` is the only True of row
-    ``i``, without the one-hot matrix: with ``n * k`` cells the one-hot matrix, the merge
-    permutation and the per-cell positives would cost several times the scores' size. Here
-    the cells are sorted once (one copy of the scores), the ``n`` positive scores apart, and
-    the positives at or above each distinct score are counted by binary search.
-
-    Parameters
-    ----------
-    scores : ndarray of float, shape (n, k)
-        One column per class.
-    codes : ndarray of int, shape (n,)
-        Each row's true class, a column of ``scores``.
-    sample_weight : ndarray of float, shape (n,), optional
-        Row weights (each cell of a row carries its row's weight).
-
-    Examples
-    --------
-    >>> s = np.array([[0.7, 0.2, 0.1], [0.3, 0.3, 0.4]])
-    >>> r = rank_one_vs_rest(s, np.array([0, 2]))
-    >>> r.thresholds, r.tps, r.fps, r.n_rows
-    (array([0.7, 0.4, 0.3, 0.2, 0.1]), array([1., 2., 2., 2., 2.]), array([0., 0., 2., 3., 4.]), array([1, 2, 4, 5, 6]))
-    """
-    scores = np.asarray(scores, dtype=np.float64)
-    codes = np.asarray(codes)
-    n, k = scores.shape
-    if sample_weight is not None:
-        onehot = np.zeros((n, k), dtype=bool)
-        onehot[np.arange(n), codes] = True
-        return rank_scores(onehot.ravel(), scores.ravel(), np.repeat(sample_weight, k))
-    total = n * k
-    if total == 0:
-        empty = np.empty(0)
-        return Ranking(empty, empty, empty, np.empty(0, dtype=np.int64), 0)
-    cells = np.sort(scores, axis=None)  # ascending, one copy
-    pos = scores[np.arange(n), codes]
-    pos.sort()
-    change = cells[1:] != cells[:-1]
-    n_runs = int(np.count_nonzero(change)) + 1
-    starts = np.empty(n_runs, dtype=np.int64)  # first cell of each run of equal scores
-    starts[0] = 0
-    np.add(np.flatnonzero(change), 1, out=starts[1:])
-    del change
-    thresholds_asc = cells[starts]
-    del cells
-    n_rows = np.subtract(total, starts[::-1])  # rows at or above each distinct score
-    del starts
-    # positives at or above each distinct score
-    below = np.searchsorted(pos, thresholds_asc, side="left")
-    tps = np.subtract(n, below[::-1], dtype=np.float64)
-    del below
-    fps = np.subtract(n_rows, tps)
-    # highest score first (a reversed view: no copy)
-    return Ranking(thresholds=thresholds_asc[::-1], tps=tps, fps=fps, n_rows=n_rows,
-                   n_total=int(total))
-
-
 def _both_classes(ranking: Ranking, what: str) -> None:
     if ranking.n_pos <= 0 or ranking.n_neg <= 0:
         present = "positive" if ranking.n_pos > 0 else "negative"
@@ -591,14 +445,107 @@ def roc_curve_from_ranking(
 ) -> RocCurve:
     """ROC curve (scikit-learn's points, ``drop_intermediate=True``), decimated, exact AUC.
 
-    ``points`` may pass :func:`roc_points`'s output when the caller already has it.
+    ``points`` may pass :func:`roc_points`'s output when the caller already has it;
+    otherwise the points are made and decimated a block at a time (:func:`_roc_blocks`).
     """
     _both_classes(ranking, "A ROC curve")
-    fpr, tpr, thr = roc_points(ranking) if points is None else points
-    auc = _trapezoid_auc(fpr, tpr)
-    keep = decimate_indices(fpr, tpr, max_points)
-    return RocCurve(fpr=fpr[keep], tpr=tpr[keep], thresholds=thr[keep], auc=auc,
-                    label=label, n_total=ranking.n_total)
+    if points is not None:
+        fpr, tpr, thr = points
+        auc = _trapezoid_auc(fpr, tpr)
+        keep = decimate_indices(fpr, tpr, max_points)
+        fpr, tpr, thr = fpr[keep], tpr[keep], thr[keep]
+    else:
+        area = _StepSums("trapezoid")
+        fpr, tpr, thr = decimate_blocks(_roc_blocks(ranking), max_points, observe=area,
+                                        bounds=_UNIT_SQUARE)
+        auc = area.value
+    return RocCurve(fpr=fpr, tpr=tpr, thresholds=thr, auc=auc, label=label,
+                    n_total=ranking.n_total)
+
+
+# ROC and gains curves run from (0, 0) to (1, 1) and never leave the unit square
+_UNIT_SQUARE = (0.0, 1.0, 0.0, 1.0)
+
+
+class _StepSums:
+    """An area summed over the blocks of a curve (the previous block's last point carried).
+
+    ``"trapezoid"``: ``np.trapezoid(y, x)``; ``"steps"``: ``-sum(diff(x) * y[:-1])``
+    (average precision, ``x`` the recall). Per point the same products as on the whole
+    curve; only the order of the final additions differs (block sums, added exactly).
+    """
+
+    def __init__(self, rule: str) -> None:
+        self.rule = rule
+        self.sums: list[float] = []
+        self.last: tuple[float, float] | None = None
+
+    def __call__(self, part: tuple) -> None:
+        x, y = part[0], part[1]
+        if x.shape[0] == 0:
+            return
+        if self.last is not None:
+            x = np.concatenate(([self.last[0]], x))
+            y = np.concatenate(([self.last[1]], y))
+        self.last = (x[-1], y[-1])
+        if x.shape[0] < 2:
+            return
+        d = np.diff(x)
+        if self.rule == "trapezoid":
+            self.sums.append(float(np.sum(d * (y[1:] + y[:-1]) / 2.0)))
+        else:
+            d *= y[:-1]
+            self.sums.append(float(np.sum(d)))
+
+    @property
+    def value(self) -> float:
+        return math.fsum(self.sums)
+
+
+def _roc_blocks(ranking):
+    """``blocks()`` of the ROC curve's points ``(fpr, tpr, thresholds)``: :func:`roc_points`.
+
+    scikit-learn's ``drop_intermediate`` keeps a point when the second difference of its
+    false or true positives is not zero; the last two points of a block are carried into
+    the next, so every point is judged with both neighbours, as on the whole curve.
+    """
+    n_pos, n_neg = ranking.n_pos, ranking.n_neg
+
+    def blocks():
+        yield np.zeros(1), np.zeros(1), np.full(1, np.inf)
+        cf = ct = ch = None  # the last (up to) two points seen; the last one is undecided
+        seen = 0
+        for thr, tps, fps, _ in ranking.blocks():
+            m = thr.shape[0]
+            if m == 0:
+                continue
+            if cf is None:
+                f, t, h, k = fps, tps, thr, 0
+            else:
+                f, t, h = np.concatenate((cf, fps)), np.concatenate((ct, tps)), \
+                    np.concatenate((ch, thr))
+                k = cf.shape[0]
+            size = f.shape[0]
+            lo = k - 1 if k else 0  # the first point of f not decided yet
+            if size - 1 > lo:  # decide lo .. size - 2 (the last needs the next block)
+                keep = np.empty(size - 1 - lo, dtype=bool)
+                j0 = lo
+                if seen - k + lo == 0:  # the first point of the curve is always kept
+                    keep[0] = True
+                    j0 = lo + 1
+                if size - 1 > j0:
+                    d2f = np.diff(f[j0 - 1 :], 2)
+                    d2t = np.diff(t[j0 - 1 :], 2)
+                    np.logical_or(d2f != 0, d2t != 0, out=keep[j0 - lo :])
+                yield (np.compress(keep, f[lo : size - 1]) / n_neg,
+                       np.compress(keep, t[lo : size - 1]) / n_pos,
+                       np.compress(keep, h[lo : size - 1]))
+            cf, ct, ch = f[-2:].copy(), t[-2:].copy(), h[-2:].copy()
+            seen += m
+        if cf is not None:  # the last point is always kept
+            yield cf[-1:] / n_neg, ct[-1:] / n_pos, ch[-1:]
+
+    return blocks
 
 
 def pr_points(ranking: Ranking):
@@ -626,6 +573,25 @@ def _pr_rates(ranking: Ranking) -> tuple[np.ndarray, np.ndarray]:
     return precision, recall
 
 
+def _pr_blocks(ranking):
+    """``blocks()`` of the PR curve as ``(recall, precision, thresholds)``, lowest score first.
+
+    The points of :func:`pr_points`; the final point (recall 0, precision 1) has no
+    threshold and carries NaN in its place.
+    """
+    n_pos = ranking.n_pos
+
+    def blocks():
+        for thr, tps, fps, _ in ranking.blocks(descending=False):
+            predicted = tps + fps
+            precision = np.divide(tps, predicted, out=predicted, where=predicted != 0)
+            recall = tps / n_pos if n_pos != 0 else np.ones_like(tps)
+            yield recall, precision, thr
+        yield np.zeros(1), np.ones(1), np.full(1, np.nan)
+
+    return blocks
+
+
 def average_precision_from_points(precision: np.ndarray, recall: np.ndarray) -> float:
     """Step-wise area under the PR curve, as scikit-learn's ``average_precision_score``."""
     steps = np.diff(recall)
@@ -636,16 +602,24 @@ def average_precision_from_points(precision: np.ndarray, recall: np.ndarray) -> 
 def pr_curve_from_ranking(
     ranking: Ranking, *, label: str | None = None, max_points: int = MAX_POINTS
 ) -> PrecisionRecallCurve:
-    """Precision-recall curve, decimated, with exact average precision."""
+    """Precision-recall curve, decimated (a block at a time), with exact average precision."""
     _both_classes(ranking, "A precision-recall curve")
-    precision, recall = _pr_rates(ranking)
-    thr = ranking.thresholds[::-1]  # a view: only the kept thresholds are copied
-    ap = average_precision_from_points(precision, recall)
-    keep = decimate_indices(recall, precision, max_points)
-    # ``thresholds`` has one entry fewer than the points (the final (0, 1) point has none).
-    thr_keep = keep[keep < thr.shape[0]]
-    return PrecisionRecallCurve(precision=precision[keep], recall=recall[keep],
-                                thresholds=thr[thr_keep], average_precision=ap,
+    if isinstance(ranking, Ranking) and ranking.size <= _WHOLE:
+        # a short curve held whole (one class of a multiclass model): fewer passes
+        precision, recall = _pr_rates(ranking)
+        thr = ranking.thresholds[::-1]  # a view: only the kept thresholds are copied
+        keep = decimate_indices(recall, precision, max_points)
+        return PrecisionRecallCurve(
+            precision=precision[keep], recall=recall[keep],
+            thresholds=thr[keep[keep < thr.shape[0]]],
+            average_precision=average_precision_from_points(precision, recall),
+            label=label, n_total=ranking.n_total)
+    area = _StepSums("steps")
+    recall, precision, thr = decimate_blocks(_pr_blocks(ranking), max_points, observe=area)
+    # ``thresholds`` has one entry fewer than the points (the final (0, 1) point has none,
+    # and is always kept)
+    return PrecisionRecallCurve(precision=precision, recall=recall, thresholds=thr[:-1],
+                                average_precision=max(0.0, -area.value),
                                 label=label, n_total=ranking.n_total)
 
 
@@ -666,25 +640,106 @@ def det_points(ranking: Ranking):
 
 def _log_odds(p: np.ndarray, n: int) -> np.ndarray:
     """``log(p / (1 - p))`` with ``p`` clipped to [1/(2n), 1 - 1/(2n)] (finite)."""
-    if p.shape[0] <= MAX_POINTS:
-        return p  # kept whole anyway
     eps = 0.5 / max(n, 1)
     q = np.clip(p, eps, 1 - eps).astype(np.float32)  # only chooses points: float32 will do
-    return np.log(q) - np.log1p(-q)
+    q /= 1 - q
+    return np.log(q, out=q).astype(np.float64)
+
+
+def _det_blocks(ranking):
+    """``blocks()`` of the DET curve (the points of :func:`det_points`, lowest score first)
+    as ``(x, y, fpr, fnr, thresholds)``, and its bounds: ``x, y`` are the log-odds of
+    ``fpr, fnr`` that the points are chosen on when the curve is longer than
+    :data:`MAX_POINTS`, else ``fpr, fnr``.
+    """
+    n_pos, n_neg, m = ranking.n_pos, ranking.n_neg, ranking.size
+    # det_points' slice of the curve with its (0, 0, inf) point in front (index 0): from the
+    # last point with no false positive to the first with every positive
+    zero_fp, all_tp, offset = 0, None, 0
+    ends = [np.zeros(1), np.zeros(1)]  # tps at the last point with no false positive, and
+    for _, tps, fps, _ in ranking.blocks():  # fps at the first with every positive
+        zeros = int(np.count_nonzero(fps == 0))
+        if zeros:
+            ends[0] = tps[zeros - 1 : zeros].copy()
+        zero_fp += zeros
+        if all_tp is None:
+            hit = np.flatnonzero(tps == n_pos)
+            if hit.shape[0]:
+                all_tp = offset + int(hit[0])
+                ends[1] = fps[hit[0] : hit[0] + 1].copy()
+        offset += tps.shape[0]
+    start = zero_fp  # index in the curve with the extra point: zero_fp + 1 - 1
+    stop = all_tp + 2  # exclusive, in the same indexing
+    length = stop - start
+    log_odds = length > MAX_POINTS
+    # the curve runs from (fpr at every positive, fnr 0) to (fpr 0, fnr at no negative),
+    # fpr falling and fnr rising: its bounds are its ends' (checked by the decimation)
+    x_hi, y_lo, _, _, _ = _det_part(ends[1] / n_neg, np.zeros(1), None, log_odds,
+                                    ranking.n_total)
+    x_lo, y_hi, _, _, _ = _det_part(np.zeros(1), (n_pos - ends[0]) / n_pos, None, log_odds,
+                                    ranking.n_total)
+    bounds = (x_lo[0], x_hi[0], y_lo[0], y_hi[0])
+
+    def blocks():
+        # curve index e holds the ranking's point e - 1; walk e = stop - 1 down to start
+        e_hi = m  # the ranking's blocks, lowest score first, cover indices e_hi .. 1
+        for thr, tps, fps, _ in ranking.blocks(descending=False):
+            size = thr.shape[0]
+            e_lo = e_hi - size + 1
+            lo, hi = max(e_lo, start), min(e_hi, stop - 1)
+            if hi >= lo:
+                sl = slice(e_hi - hi, e_hi - lo + 1)
+                fpr = fps[sl] / n_neg
+                fnr = (n_pos - tps[sl]) / n_pos
+                yield _det_part(fpr, fnr, thr[sl], log_odds, ranking.n_total)
+            e_hi = e_lo - 1
+        if start == 0:
+            yield _det_part(np.zeros(1), np.ones(1), np.full(1, np.inf), log_odds,
+                            ranking.n_total)
+
+    return blocks, bounds
+
+
+def _det_part(fpr, fnr, thr, log_odds: bool, n: int) -> tuple:
+    if log_odds:
+        return _log_odds(fpr, n), _log_odds(fnr, n), fpr, fnr, thr
+    return fpr, fnr, fpr, fnr, thr
 
 
 def det_curve_from_ranking(
     ranking: Ranking, *, label: str | None = None, max_points: int = MAX_POINTS
 ) -> DetCurve:
-    """DET curve (scikit-learn's points), decimated."""
+    """DET curve (scikit-learn's points), decimated.
+
+    DET curves are drawn on normal-deviate axes, which stretch both tails: the points are
+    chosen on log-odds axes (same stretch, cheap) so that the tails keep their detail.
+    """
     _both_classes(ranking, "A DET curve")
-    fpr, fnr, thr = det_points(ranking)
-    # DET curves are drawn on normal-deviate axes, which stretch both tails: choose the
-    # points on log-odds axes (same stretch, cheap) so that the tails keep their detail
-    keep = decimate_indices(_log_odds(fpr, ranking.n_total), _log_odds(fnr, ranking.n_total),
-                            max_points)
-    return DetCurve(fpr=fpr[keep], fnr=fnr[keep], thresholds=thr[keep], label=label,
-                    n_total=ranking.n_total)
+    blocks, bounds = _det_blocks(ranking)
+    _, _, fpr, fnr, thr = decimate_blocks(blocks, max_points, bounds=bounds)
+    return DetCurve(fpr=fpr, fnr=fnr, thresholds=thr, label=label, n_total=ranking.n_total)
+
+
+def _lift_blocks(ranking, gains: bool):
+    """``blocks()`` of the lift curve ``(fraction, lift)`` or the gains curve
+    ``(fraction, gain)`` (which starts at (0, 0)), highest score first."""
+    n_pos = ranking.n_pos
+    total = n_pos + ranking.n_neg
+
+    def blocks():
+        if gains:
+            yield np.zeros(1), np.zeros(1)
+        for _, tps, fps, _ in ranking.blocks():
+            fraction = tps + fps
+            fraction /= total
+            gain = tps / n_pos
+            if gains:
+                yield fraction, gain
+            else:
+                gain /= fraction
+                yield fraction, gain
+
+    return blocks
 
 
 def lift_and_gains_from_ranking(
@@ -692,17 +747,11 @@ def lift_and_gains_from_ranking(
 ) -> tuple[LiftCurve, GainsCurve]:
     """Lift and cumulative gains at each distinct score (weighted fractions)."""
     _both_classes(ranking, "A lift curve")
-    total = ranking.tps[-1] + ranking.fps[-1]
-    fraction = (ranking.tps + ranking.fps) / total
-    gain = ranking.tps / ranking.tps[-1]
-    lift = gain / fraction
-    keep = decimate_indices(fraction, lift, max_points)
-    lift_curve = LiftCurve(fraction=fraction[keep], lift=lift[keep], label=label,
-                           n_total=ranking.n_total)
-    gx = np.concatenate(([0.0], fraction))
-    gy = np.concatenate(([0.0], gain))
-    keep = decimate_indices(gx, gy, max_points)
-    gains_curve = GainsCurve(fraction=gx[keep], gain=gy[keep], label=label,
+    fraction, lift = decimate_blocks(_lift_blocks(ranking, gains=False), max_points)
+    lift_curve = LiftCurve(fraction=fraction, lift=lift, label=label, n_total=ranking.n_total)
+    fraction, gain = decimate_blocks(_lift_blocks(ranking, gains=True), max_points,
+                                     bounds=_UNIT_SQUARE)
+    gains_curve = GainsCurve(fraction=fraction, gain=gain, label=label,
                              n_total=ranking.n_total)
     return lift_curve, gains_curve
 
@@ -710,7 +759,8 @@ def lift_and_gains_from_ranking(
 def ks_statistic(ranking: Ranking) -> float:
     """Kolmogorov-Smirnov statistic: the largest ``tpr - fpr`` over all thresholds."""
     _both_classes(ranking, "The KS statistic")
-    return float(np.max(ranking.tps / ranking.tps[-1] - ranking.fps / ranking.fps[-1]))
+    n_pos, n_neg = ranking.n_pos, ranking.n_neg
+    return float(max(np.max(tps / n_pos - fps / n_neg) for _, tps, fps, _ in ranking.blocks()))
 
 
 def calibration_curve(
@@ -747,10 +797,16 @@ def calibration_curve(
             f"A calibration curve needs probabilities in [0, 1], but the scores range over "
             f"[{prob.min():.6g}, {prob.max():.6g}]."
         )
-    binids = _uniform_bin_ids(prob, n_bins)
-    bin_sums = np.bincount(binids, weights=prob, minlength=n_bins)
-    bin_true = np.bincount(binids, weights=y, minlength=n_bins)
-    bin_total = np.bincount(binids, minlength=n_bins)
+    # a block of rows at a time: no temporary the length of the data
+    bin_sums = np.zeros(n_bins)
+    bin_true = np.zeros(n_bins)
+    bin_total = np.zeros(n_bins, dtype=np.int64)
+    for i in range(0, prob.shape[0], _ROWS):
+        p_block = prob[i : i + _ROWS]
+        binids = _uniform_bin_ids(p_block, n_bins)
+        bin_sums += np.bincount(binids, weights=p_block, minlength=n_bins)
+        bin_true += np.bincount(binids, weights=y[i : i + _ROWS], minlength=n_bins)
+        bin_total += np.bincount(binids, minlength=n_bins)
     nonzero = bin_total != 0
     prob_true = bin_true[nonzero] / bin_total[nonzero]
     prob_pred = bin_sums[nonzero] / bin_total[nonzero]
@@ -784,12 +840,17 @@ def _uniform_bin_ids(prob: np.ndarray, n_bins: int) -> np.ndarray:
 def brier_score(y_pos: np.ndarray, prob: np.ndarray,
                 sample_weight: np.ndarray | None = None) -> float:
     """scikit-learn's binary ``brier_score_loss``, with its exact arithmetic."""
-    yf = np.asarray(y_pos, dtype=np.float64)
+    y_pos = np.asarray(y_pos)
     p = np.asarray(prob, dtype=np.float64)
-    per_row = ((1.0 - yf) - (1.0 - p)) ** 2 + (yf - p) ** 2
-    if sample_weight is None:
-        value = np.mean(per_row)
-    else:
-        w = np.asarray(sample_weight, dtype=np.float64)
-        value = np.sum(per_row * w) / np.sum(w)
+    w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    sums = []
+    for i in range(0, p.shape[0], _ROWS):  # a block of rows at a time (sums added exactly)
+        yf = y_pos[i : i + _ROWS].astype(np.float64)
+        pb = p[i : i + _ROWS]
+        per_row = ((1.0 - yf) - (1.0 - pb)) ** 2 + (yf - pb) ** 2
+        if w is not None:
+            per_row *= w[i : i + _ROWS]
+        sums.append(float(np.sum(per_row)))
+    total = math.fsum(sums)
+    value = total / p.shape[0] if w is None else total / np.sum(w)
     return float(value * 0.5)

@@ -82,6 +82,26 @@ def _encode_labels(values: Any, labels: list[Any], what: str) -> np.ndarray:
     return codes.astype(_code_dtype(len(labels)))
 
 
+def _npy_bytes(value: np.ndarray) -> bytes:
+    """What ``np.save`` writes for ``value``, built in one buffer of the final size.
+
+    ``np.save`` into a ``BytesIO`` grows the buffer by reallocation (up to twice the
+    array's size at once, for the scores of a million rows); here the header is made
+    apart and the array copied once into a buffer of the exact size.
+    """
+    header = io.BytesIO()
+    if not value.flags.c_contiguous:  # np.save's own layout for other memory orders
+        np.save(header, value, allow_pickle=False)
+        return header.getvalue()
+    np.lib.format.write_array_header_1_0(header, np.lib.format.header_data_from_array_1_0(value))
+    head = header.getvalue()
+    out = bytearray(len(head) + value.nbytes)
+    out[: len(head)] = head
+    np.frombuffer(out, dtype=value.dtype, offset=len(head), count=value.size)[...] = \
+        value.reshape(-1)
+    return out  # a bytearray: bytes-like, written and read as the .npy file's bytes
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class RowData:
     """Per-row targets, predictions, scores and weights of one evaluation.
@@ -249,9 +269,7 @@ class RowData:
         for name in ARRAY_FIELDS:
             value = getattr(self, name)
             if value is not None:
-                buf = io.BytesIO()
-                np.save(buf, value, allow_pickle=False)
-                files[f"{name}.npy"] = buf.getvalue()
+                files[f"{name}.npy"] = _npy_bytes(value)
         return files
 
     @classmethod

@@ -29,7 +29,7 @@ from workbench.evaluation._curves import (
     decode_float,
     encode_float,
 )
-from workbench.evaluation._decimate import MAX_POINTS, spread_indices
+from workbench.evaluation._decimate import MAX_POINTS, spread_indices, take_blocks
 
 __all__ = [
     "PER_CLASS_COLUMNS",
@@ -109,7 +109,8 @@ class ThresholdTable(DataRecord):
 def threshold_table_from_ranking(
     ranking: Ranking, *, label: str | None = None, max_rows: int = MAX_POINTS
 ) -> ThresholdTable:
-    """Build the threshold table from a :class:`~._curves.Ranking`.
+    """Build the threshold table from a :class:`~._curves.Ranking` (or
+    :class:`~._curves.SortedCells`: only the kept rows are ever gathered).
 
     Examples
     --------
@@ -121,22 +122,28 @@ def threshold_table_from_ranking(
     >>> t.precision.round(3)
     array([1.   , 0.5  , 0.667, 0.5  ])
     """
-    n = ranking.thresholds.shape[0]
+    n = ranking.size
     if n <= max_rows:
         keep = np.arange(n)
     else:
         half = max(1, max_rows // 2)
-        by_rank = np.searchsorted(ranking.n_rows,
-                                  np.linspace(ranking.n_rows[0], ranking.n_rows[-1], half))
-        thr = ranking.thresholds  # decreasing
-        grid = np.linspace(thr[0], thr[-1], max_rows - half)
-        # the first kept threshold at or below each grid value (thresholds decrease)
-        by_value = np.searchsorted(-thr, -grid, side="left")
+        ends = take_blocks(ranking.blocks, np.array([0, n - 1]))
+        (thr_first, thr_last), (rows_first, rows_last) = ends[0], ends[3]
+        # the first threshold with at least each number of rows at or above it, and the
+        # first kept threshold at or below each grid value (thresholds decrease)
+        by_rank = _searchsorted_blocks(
+            (rows for _, _, _, rows in ranking.blocks()),
+            np.linspace(rows_first, rows_last, half))
+        grid = np.linspace(thr_first, thr_last, max_rows - half)
+        by_value = _searchsorted_blocks((-thr for thr, _, _, _ in ranking.blocks()), -grid)
         keep = np.unique(np.concatenate((by_rank, by_value, [0, n - 1])))
         keep = keep[keep < n]
         if keep.shape[0] > max_rows:
             keep = keep[spread_indices(keep.shape[0], max_rows)]
-    tp, fp = ranking.tps[keep], ranking.fps[keep]
+    if n:
+        thresholds, tp, fp, _ = take_blocks(ranking.blocks, keep)
+    else:
+        thresholds = tp = fp = np.empty(0)
     p, neg = ranking.n_pos, ranking.n_neg
     fn, tn = p - tp, neg - fp
     pred = tp + fp
@@ -146,9 +153,25 @@ def threshold_table_from_ranking(
     f1 = np.divide(2 * tp, denom, out=np.zeros_like(tp), where=denom != 0)
     total = p + neg
     accuracy = (tp + tn) / total if total > 0 else np.zeros_like(tp)
-    return ThresholdTable(thresholds=ranking.thresholds[keep], tp=tp, fp=fp, tn=tn, fn=fn,
+    return ThresholdTable(thresholds=thresholds, tp=tp, fp=fp, tn=tn, fn=fn,
                           precision=precision, recall=recall, f1=f1, accuracy=accuracy,
                           label=label)
+
+
+def _searchsorted_blocks(keys, targets: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(np.concatenate(keys), targets)`` for increasing keys given in blocks
+    and increasing targets, without joining the blocks."""
+    out = np.full(targets.shape[0], -1, dtype=np.int64)
+    done = offset = 0
+    for block in keys:
+        if block.shape[0] and done < targets.shape[0]:
+            upto = done + int(np.searchsorted(targets[done:], block[-1], side="right"))
+            if upto > done:
+                out[done:upto] = np.searchsorted(block, targets[done:upto]) + offset
+                done = upto
+        offset += block.shape[0]
+    out[done:] = offset
+    return out
 
 
 #: MLflow 3.17.2's per_class_metrics columns (roc_auc and precision_recall_auc only when
