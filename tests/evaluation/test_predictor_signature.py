@@ -242,3 +242,20 @@ def test_mlflow_python_model_with_extra_columns_matches_mlflow(tmp_path, monkeyp
     _assert_same(ours, theirs)
     predicted = 150.0 + 900.0 * frame["bmi"] + 400.0 * frame["bp"]
     assert ours["mean_squared_error"] == pytest.approx(float(((frame["target"] - predicted) ** 2).mean()))
+
+
+def test_shap_explains_the_signature_columns_of_a_saved_model(cancer, tmp_path):
+    """A text column among the extras would stop SHAP ("numeric features"): the explanation sees
+    the model's columns, in the signature's order, with the values of explaining the estimator."""
+    X, y, model = cancer
+    uri = str(tmp_path / "m")
+    workbench.sklearn.save_model(model, uri, signature=infer_signature(X, model.predict(X)))
+    shap_on = {"log_model_explainability": True}
+    extra = evaluate(uri, _with_extras(X, y), targets="label", model_type="classifier",
+                     evaluator_config=shap_on)
+    plain = evaluate(model, X.assign(label=y.to_numpy()), targets="label", model_type="classifier",
+                     evaluator_config=shap_on)
+    assert extra.explanation is not None, extra
+    assert extra.explanation.feature_names == list(X.columns)
+    np.testing.assert_allclose(extra.explanation.shap_values, plain.explanation.shap_values, rtol=1e-12, atol=1e-12)
+    assert np.abs(extra.explanation.shap_values).sum() > 0

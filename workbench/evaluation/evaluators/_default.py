@@ -763,7 +763,8 @@ class DefaultEvaluator(ModelEvaluator):
             model = None
         return explain(
             model,
-            dataset.features_frame(),
+            # the columns the model sees: a pyfunc model's signature picks its own
+            predictor.select_inputs(dataset.features_frame()),
             model_type=model_type,
             labels=labels,
             algorithm=s.algorithm,
