@@ -40,9 +40,10 @@ MLflow's 1M-row cases take minutes each). The table says when a median is over f
 ``--sides`` restricts the sides (e.g. ``ours,floor`` while tuning). The full set takes about 20-30
 minutes on a quiet machine, most of it MLflow's SHAP cases.
 
-Memory columns: peak RSS of each side and the ratios ours/MLflow and floor/MLflow (the floor's
-ratio is the lowest any in-process evaluation can reach: the interpreter with numpy, pandas and
-scikit-learn is about 190 MB before the input is loaded); the rise of the peak during the call
+Memory columns: peak RSS of each side and the ratios ours/MLflow and floor/MLflow, and
+predict-only/MLflow: the floor's peak up to the end of its prediction call, the lowest ratio any
+in-process evaluation that predicts once on the whole frame can reach (the interpreter with numpy,
+pandas and scikit-learn is about 190 MB before the input is loaded); the rise of the peak during the call
 over the input's size for ours and MLflow. The rise includes modules imported during the call:
 ``(shap imported)`` marks the cases where workbench imported shap (tree models), which alone
 adds about 140 MB (numba, llvmlite, matplotlib); the linear and permutation explainers are numpy
@@ -330,16 +331,21 @@ def run_child(side: str, case: str, case_dir: str) -> dict:
     load_peak = _hwm_mb()
     reset_ok = _reset_peak()
 
+    predict_hwm = float("nan")
     start = time.perf_counter()
     if side == "floor":
         y = df["label"].to_numpy()
         Xv = df[COLUMNS]
         if static:
+            predict_hwm = rss_before
             metrics = _floor_binary(y, None, df["pred"].to_numpy())
         elif spec["task"] == "regression":
-            metrics = _floor_regression(y, model.predict(Xv))
+            pred = model.predict(Xv)
+            predict_hwm = _hwm_mb()
+            metrics = _floor_regression(y, pred)
         else:
             proba = model.predict_proba(Xv)
+            predict_hwm = _hwm_mb()
             classes = model.classes_
             if spec["task"] == "binary":
                 metrics = _floor_binary(y, proba[:, 1], classes[np.argmax(proba, axis=1)])
@@ -362,6 +368,10 @@ def run_child(side: str, case: str, case_dir: str) -> dict:
 
     return dict(side=side, case=case, seconds=seconds, input_mb=input_mb, rss_before_mb=rss_before,
                 load_peak_mb=load_peak,
+                # the floor's peak up to the end of its one prediction call: a process that only
+                # loads the libraries and the input and predicts once on the whole frame
+                predict_only_peak_mb=(max(load_peak, predict_hwm) if reset_ok and predict_hwm == predict_hwm
+                                      else float("nan")),
                 eval_peak_mb=hwm if reset_ok else float("nan"),
                 eval_extra_mb=(hwm - rss_before) if reset_ok else float("nan"), n_metrics=n_metrics,
                 # importing shap (numba, llvmlite, matplotlib) alone adds about 140 MB of RSS
@@ -410,6 +420,7 @@ def summarise(case: str, runs: dict[str, list[dict]]) -> dict:
             peak_rss_mb=_median([r["peak_rss_mb"] for r in ok]),
             eval_extra_mb=_median([r["eval_extra_mb"] for r in ok]),
             input_mb=_median([r["input_mb"] for r in ok]),
+            predict_only_peak_mb=_median([r.get("predict_only_peak_mb") for r in ok]),
             imported_shap=any(r.get("imported_shap") for r in ok),
             errors=[r["error"] for r in rs if "error" in r],
         )
@@ -434,8 +445,9 @@ def markdown(rows: list[dict], specs: dict) -> str:
     """The results as a Markdown table: times, peak RSS of each side, rise over the input."""
     head = ("| case | ours s | MLflow s (runs) | floor s | ours/MLflow (goal) | ours/floor (goal) "
             "| peak RSS MB ours / MLflow / floor | peak RSS ours/MLflow (goal 0.40) | floor/MLflow "
+            "| predict-only/MLflow "
             "| rise during call MB ours / MLflow (input MB) | rise / input ours / MLflow (goal 2) |")
-    lines = [head, "|" + "|".join(["---"] * 11) + "|"]
+    lines = [head, "|" + "|".join(["---"] * 12) + "|"]
     for row in rows:
         spec = specs[row["case"]]
         o, m, f = row.get("ours", {}), row.get("mlflow", {}), row.get("floor", {})
@@ -443,6 +455,7 @@ def markdown(rows: list[dict], specs: dict) -> str:
         r_f = _ratio(o.get("seconds"), f.get("seconds"))
         r_rss = _ratio(o.get("peak_rss_mb"), m.get("peak_rss_mb"))
         r_rss_floor = _ratio(f.get("peak_rss_mb"), m.get("peak_rss_mb"))
+        r_rss_predict = _ratio(f.get("predict_only_peak_mb"), m.get("peak_rss_mb"))
         input_mb = o.get("input_mb", m.get("input_mb"))
         extra = _ratio(o.get("eval_extra_mb"), input_mb)
         extra_m = _ratio(m.get("eval_extra_mb"), input_mb)
@@ -458,7 +471,7 @@ def markdown(rows: list[dict], specs: dict) -> str:
             f"| {row['case']} | {_fmt(o.get('seconds'))} | {_fmt(m.get('seconds'))} ({m.get('runs', 0)}) "
             f"| {_fmt(f.get('seconds'))} | 1/{_fmt(inv)} ({gm_s}) | {_fmt(r_f)} ({gf_s}) "
             f"| {_fmt(o.get('peak_rss_mb'))} / {_fmt(m.get('peak_rss_mb'))} / {_fmt(f.get('peak_rss_mb'))} "
-            f"| {rss_s} | {_fmt(r_rss_floor, 2)} "
+            f"| {rss_s} | {_fmt(r_rss_floor, 2)} | {_fmt(r_rss_predict, 2)} "
             f"| {_fmt(o.get('eval_extra_mb'))} / {_fmt(m.get('eval_extra_mb'))} ({_fmt(input_mb)}) "
             f"| {extra_s}{shap_s} / {_fmt(extra_m, 2)}x |"
         )
@@ -571,8 +584,10 @@ def main(argv=None) -> int:
     print()
     print("Times: median wall seconds of the evaluate call (runs in parentheses for MLflow). Peak RSS: whole "
           "child process (ru_maxrss: interpreter, numpy/pandas/scikit-learn, the input and the call). "
-          "floor/MLflow: the floor's peak RSS over MLflow's, the lowest peak-RSS ratio any in-process "
-          "evaluation with these imports and this input can reach. Rise: the peak RSS during the call "
+          "floor/MLflow: the floor's peak RSS over MLflow's (its metrics are plain numpy, not "
+          "memory-tuned). predict-only/MLflow: the floor's peak up to the end of its one prediction "
+          "call over MLflow's peak, the lowest ratio any evaluation that loads these libraries and this "
+          "input and predicts once on the whole frame can reach. Rise: the peak RSS during the call "
           "over the RSS before it (it includes modules imported during the call, such as shap).")
     if args.mlflow_repeat_all:
         print(f"MLflow ran {args.mlflow_repeat_all} time(s) on every case (--mlflow-repeat-all).")
