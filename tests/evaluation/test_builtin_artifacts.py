@@ -243,14 +243,8 @@ def test_edited_builtin_description_is_refused(tmp_path):
 
 
 @pytest.fixture
-def tracking(tmp_path, monkeypatch):
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", (tmp_path / "mlruns").as_uri())
-    # MLflow 3.17 refuses file stores otherwise
-    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
-    mlflow.set_tracking_uri((tmp_path / "mlruns").as_uri())
-    yield tmp_path
-    while mlflow.active_run() is not None:
-        mlflow.end_run()
+def tracking(mlflow_file_store):
+    yield mlflow_file_store
 
 
 def _mlflow_names(model, df, tmp_path, config):

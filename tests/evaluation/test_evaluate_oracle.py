@@ -23,13 +23,8 @@ NO_SHAP = {"log_model_explainability": False}
 
 
 @pytest.fixture(autouse=True)
-def _tracking(tmp_path, monkeypatch):
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", (tmp_path / "mlruns").as_uri())
-    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")  # MLflow 3.17 refuses file stores otherwise
-    mlflow.set_tracking_uri((tmp_path / "mlruns").as_uri())
+def _tracking(mlflow_file_store):
     yield
-    while mlflow.active_run() is not None:
-        mlflow.end_run()
 
 
 def _mlflow_model_uri(model, tmp_path, name):

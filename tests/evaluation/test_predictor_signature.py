@@ -32,16 +32,11 @@ NO_SHAP = {"log_model_explainability": False}
 
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
+def _isolated(tmp_path, monkeypatch, mlflow_file_store):
     monkeypatch.setenv("WORKBENCH_LOG_EVALUATIONS", "0")
     monkeypatch.setenv("WORKBENCH_TRUST_STORE", str(tmp_path / "trust" / "trusted.sqlite"))
     monkeypatch.delenv("WORKBENCH_TRUSTED_LOCATIONS", raising=False)
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", (tmp_path / "mlruns").as_uri())
-    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")  # MLflow 3.17 refuses file stores otherwise
-    mlflow.set_tracking_uri((tmp_path / "mlruns").as_uri())
     yield
-    while mlflow.active_run() is not None:
-        mlflow.end_run()
 
 
 @pytest.fixture(scope="module")
