@@ -34,7 +34,7 @@ Run it (from the repository root, in the project's venv, which has MLflow 3.17 a
     .venv/bin/python benchmarks/bench_evaluate.py --list
 
 ``--mlflow-repeat N`` runs MLflow N times instead of ``--repeat`` times on the SHAP cases, where
-MLflow is slow (its HistGradientBoosting regressor case takes about 290 s because it falls back to
+MLflow is slow (its HistGradientBoosting regressor case takes 290-550 s because it falls back to
 a permutation explainer); ``--mlflow-repeat-all N`` does so on every case (on a busy machine
 MLflow's 1M-row cases take minutes each). The table says when a median is over fewer runs.
 ``--sides`` restricts the sides (e.g. ``ours,floor`` while tuning). The full set takes about 20-30
