@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from workbench._exceptions import WorkbenchException
+from workbench.evaluation import _atomic_dir, _result
 from workbench.evaluation import _manifest as mf
-from workbench.evaluation import _result
 from workbench.evaluation._artifacts import (
     CsvEvaluationArtifact,
     ImageEvaluationArtifact,
@@ -318,39 +318,23 @@ def test_overwrite_swaps_atomically(tmp_path, full_result, monkeypatch):
     target = tmp_path / "r"
     full_result.save(target)
     outcomes = []
-    real_exchange = _result._exchange
+    real_exchange = _atomic_dir._exchange
 
     def exchange(a, b):
         outcomes.append(real_exchange(a, b))
         return outcomes[-1]
 
-    monkeypatch.setattr(_result, "_exchange", exchange)
+    monkeypatch.setattr(_atomic_dir, "_exchange", exchange)
     EvaluationResult({"a": 2.0}, {}).save(target, overwrite=True)
     assert outcomes == [sys.platform.startswith("linux")]  # one atomic swap on Linux
     assert EvaluationResult.load(target) == EvaluationResult({"a": 2.0}, {})
     assert os.listdir(tmp_path) == ["r"]
 
 
-def test_exchange_swaps_two_directories(tmp_path):
-    (tmp_path / "a").mkdir()
-    (tmp_path / "a" / "x").write_text("a")
-    (tmp_path / "b").mkdir()
-    (tmp_path / "b" / "x").write_text("b")
-    if not sys.platform.startswith("linux"):
-        # no renameat2: the caller's two-rename fallback is asked for, nothing is touched
-        assert _result._exchange(tmp_path / "a", tmp_path / "b") is False
-        assert (tmp_path / "a" / "x").read_text() == "a"
-        return
-    assert _result._exchange(tmp_path / "a", tmp_path / "b") is True
-    assert (tmp_path / "a" / "x").read_text() == "b" and (tmp_path / "b" / "x").read_text() == "a"
-    with pytest.raises(FileNotFoundError):
-        _result._exchange(tmp_path / "a", tmp_path / "missing")
-
-
 def test_failed_overwrite_keeps_the_old_result(tmp_path, full_result, monkeypatch):
     target = tmp_path / "r"
     full_result.save(target)
-    monkeypatch.setattr(_result, "_exchange", lambda a, b: False)  # the two-rename fallback
+    monkeypatch.setattr(_atomic_dir, "_exchange", lambda a, b: False)  # the two-rename fallback
     real_rename = os.rename
     calls = []
 
@@ -360,7 +344,7 @@ def test_failed_overwrite_keeps_the_old_result(tmp_path, full_result, monkeypatc
             raise OSError(5, "Input/output error")
         return real_rename(src, dst)
 
-    monkeypatch.setattr(_result.os, "rename", rename)
+    monkeypatch.setattr(_atomic_dir.os, "rename", rename)
     with pytest.raises(OSError):
         EvaluationResult({"a": 1.0}, {}).save(target, overwrite=True)
     monkeypatch.undo()

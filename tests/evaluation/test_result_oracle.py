@@ -19,7 +19,8 @@ import pytest
 from mlflow.models.evaluation import artifacts as mla
 from PIL import Image
 
-from workbench.evaluation._result import EvaluationResult, _same_content
+from workbench.evaluation._result import EvaluationResult
+from workbench.evaluation._result_equality import _same_content
 from workbench.evaluation._validation import MetricThreshold, validate_evaluation_results
 
 pytestmark = pytest.mark.filterwarnings(

@@ -88,35 +88,55 @@ Differences from MLflow 3.17.2's ``EvaluationResult``, on purpose:
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import errno
 import json
-import math
 import os
 import pathlib
-import secrets
 import shutil
-import sys
 import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-import numpy as np
-
 from workbench._exceptions import (
     INVALID_PARAMETER_VALUE,
-    RESOURCE_ALREADY_EXISTS,
     RESOURCE_DOES_NOT_EXIST,
     WorkbenchException,
 )
 from workbench._io import _fsync_dir, check_relative_path, dumps_json, safe_join
 from workbench.evaluation import _manifest as mf
+from workbench.evaluation._atomic_dir import (
+    _check_target,
+    _fsync_tree,
+    _make_sibling,
+    _move_into_place,
+)
+from workbench.evaluation._result_artifacts import (
+    _artifact_class,
+    _artifact_class_name,
+    _builtin_view,
+    _is_builtin,
+)
+from workbench.evaluation._result_decode import (
+    _decode,
+    _decode_curve,
+    _decode_explanation,
+    _decode_table,
+)
+from workbench.evaluation._result_equality import (
+    _same_artifacts,
+    _same_data,
+    _same_metrics,
+    _to_jsonable,
+)
+from workbench.evaluation._result_read import (
+    ROWS_DIR,
+    _directions,
+    _exists,
+    _load_rows,
+    _read,
+    _read_json,
+)
 
 __all__ = ["EvaluationResult"]
-
-#: The directory of the per-row data files inside a saved result.
-ROWS_DIR = "rows"
 
 
 # ============================================================================ helpers
@@ -130,82 +150,6 @@ def _artifact_file_name(uri: str) -> str:
     """The file name MLflow gives an artifact inside ``artifacts/``: the last component of
     its URI's path (``file:///x/y/roc.png`` -> ``roc.png``), not decoded, as MLflow does."""
     return pathlib.PurePosixPath(urllib.parse.urlparse(uri).path).name
-
-
-def _to_jsonable(value: Any) -> Any:
-    """``value`` as it reads back from JSON (numpy scalars and arrays become numbers and
-    lists); ``value`` itself when it cannot be encoded."""
-    try:
-        return json.loads(dumps_json(value))
-    except (TypeError, ValueError):
-        return value
-
-
-def _same_number(a: Any, b: Any) -> bool:
-    if a is b:
-        return True
-    try:
-        if a == b:
-            return True
-    except (TypeError, ValueError):  # arrays
-        return _same_content(a, b)
-    try:
-        return math.isnan(a) and math.isnan(b)
-    except TypeError:
-        return False
-
-
-def _same_metrics(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
-    return a.keys() == b.keys() and all(_same_number(a[k], b[k]) for k in a)
-
-
-def _same_content(a: Any, b: Any) -> bool:
-    """Content equality for the artifact payloads: frames, arrays, images, JSON, text."""
-    import pandas as pd
-
-    if isinstance(a, pd.DataFrame) or isinstance(b, pd.DataFrame):
-        if not (isinstance(a, pd.DataFrame) and isinstance(b, pd.DataFrame)):
-            return False
-        try:
-            pd.testing.assert_frame_equal(
-                a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False
-            )
-        except AssertionError:
-            return False
-        return True
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        a_arr, b_arr = np.asarray(a), np.asarray(b)
-        if a_arr.shape != b_arr.shape or a_arr.dtype != b_arr.dtype:
-            return False
-        return bool(np.array_equal(a_arr, b_arr, equal_nan=a_arr.dtype.kind in "fc"))
-    if hasattr(a, "tobytes") and hasattr(a, "mode") and hasattr(a, "size"):  # PIL images
-        return (
-            hasattr(b, "tobytes")
-            and getattr(b, "mode", None) == a.mode
-            and getattr(b, "size", None) == a.size
-            and a.tobytes() == b.tobytes()
-        )
-    try:
-        return bool(a == b)
-    except (TypeError, ValueError):
-        return False
-
-
-def _artifact_content(artifact: Any) -> Any:
-    content = getattr(artifact, "_content", None)
-    return content if content is not None else artifact.content
-
-
-def _same_artifacts(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
-    if a.keys() != b.keys():
-        return False
-    for name in a:
-        x, y = a[name], b[name]
-        if type(x).__name__ != type(y).__name__ or x.uri != y.uri:
-            return False
-        if not _same_content(_artifact_content(x), _artifact_content(y)):
-            return False
-    return True
 
 
 def _data_dict(obj: Any, what: str) -> dict[str, Any]:
@@ -223,125 +167,8 @@ def _data_dict(obj: Any, what: str) -> dict[str, Any]:
     return data
 
 
-def _same_data(a: Any, b: Any) -> bool:
-    """Equality of curves, tables and explanations: their own ``==`` when they are of the
-    same type (NaN-aware in E1's records), else their dicts as they read back from JSON."""
-    if a is None or b is None:
-        return a is b
-    if type(a) is type(b):
-        try:
-            same = a == b
-        except (TypeError, ValueError):
-            same = NotImplemented
-        if isinstance(same, (bool, np.bool_)):
-            return bool(same)
-    return _canonical(a) == _canonical(b)
-
-
-def _canonical(obj: Any) -> Any:
-    """A comparable form of a data object: its to_dict() as it reads back from JSON."""
-    if obj is None:
-        return None
-    return _to_jsonable(obj.to_dict()) if hasattr(obj, "to_dict") else _to_jsonable(obj)
-
-
-# Decoders of the data files, looked up when a file is read so that the modules that
-# define curves, tables and explanations are imported only when a result has them.
-
-
-def _decode_curve(data: dict[str, Any]) -> Any:
-    from workbench.evaluation._curves import curve_from_dict
-
-    return curve_from_dict(data)
-
-
-def _decode_table(data: dict[str, Any]) -> Any:
-    from workbench.evaluation._tables import table_from_dict
-
-    return table_from_dict(data)
-
-
-def _decode_explanation(data: dict[str, Any]) -> Any:
-    from workbench.evaluation._explain import Explanation
-
-    return Explanation.from_dict(data)
-
-
-def _decode(decoder: Callable[[dict[str, Any]], Any], data: Any, where: str) -> Any:
-    if not isinstance(data, dict) or not isinstance(data.get("kind", ""), str):
-        raise _invalid(
-            f"Cannot read {where}: expected a JSON object with a \"kind\", got {data!r:.80}."
-        )
-    try:
-        return decoder(data)
-    except WorkbenchException as err:
-        raise WorkbenchException(
-            f"Cannot read {where}: {err.message}", error_code=err.error_code
-        ) from None
-    except Exception as err:  # a dict that the data class does not accept
-        raise _invalid(
-            f"Cannot read {where} (kind {data.get('kind')!r}): {type(err).__name__}: {err}. "
-            "The file may come from a different workbench version or have been edited."
-        ) from err
-
-
-def _artifact_class_name(artifact: Any, name: str) -> str:
-    """MLflow's class_name for one of our artifacts (E3's mapping), so MLflow loads it."""
-    from workbench.evaluation._artifacts import artifact_class_name
-
-    try:
-        return artifact_class_name(artifact)
-    except WorkbenchException as err:
-        raise _invalid(f"Cannot save artifact {name!r}: {err.message}") from None
-
-
-def _is_builtin(artifact: Any) -> bool:
-    from workbench.evaluation._artifacts import is_builtin_artifact
-
-    return is_builtin_artifact(artifact)
-
-
-def _builtin_view(name: str, spec: Any, entry: dict[str, Any], curves: list[Any],
-                  tables: dict[str, Any], explanation: Any) -> Any:
-    """Rebuild a built-in artifact from the loaded data, as it was before saving."""
-    from workbench.evaluation._artifacts import artifact_class_name, builtin_artifact
-
-    where = f"built-in artifact {name!r}"
-    if not isinstance(spec, dict) or spec.get("uri") != entry["uri"]:
-        raise _invalid(
-            f"Cannot load {where}: its description in {mf.MANIFEST_NAME} ({spec!r:.200}) does "
-            f"not match its entry in {mf.ARTIFACTS_METADATA_NAME} ({entry!r:.200})."
-        )
-    try:
-        artifact = builtin_artifact(name, spec, curves=curves, tables=tables,
-                                    explanation=explanation)
-    except WorkbenchException as err:
-        raise _invalid(f"Cannot load {where}: {err.message}") from None
-    if artifact is None:
-        raise _invalid(
-            f"Cannot load {where}: the result's data holds nothing for it ({spec!r:.200})."
-        )
-    if artifact_class_name(artifact) != _artifact_class_name_of(entry["class_name"]):
-        raise _invalid(
-            f"Cannot load {where}: {mf.ARTIFACTS_METADATA_NAME} names class "
-            f"{entry['class_name']!r}, but its description makes a {type(artifact).__name__}."
-        )
-    return artifact
-
-
-def _artifact_class_name_of(class_name: str) -> str:
-    from workbench.evaluation._artifacts import artifact_class_name
-
-    return artifact_class_name(_artifact_class(class_name, class_name))
-
-
-def _artifact_class(class_name: str, artifact_name: str) -> type:
-    from workbench.evaluation._artifacts import artifact_class_from_name
-
-    try:
-        return artifact_class_from_name(class_name)
-    except WorkbenchException as err:
-        raise _invalid(f"Cannot load artifact {artifact_name!r}: {err.message}") from None
+def _to_jsonable_checked(value: Any, key: str, encode: Callable[..., bytes]) -> Any:
+    return json.loads(encode(value, key))
 
 
 # ============================================================================ the class
@@ -982,201 +809,3 @@ class EvaluationResult:
             metric_directions=_directions(data.get("metric_directions")),
         )
 
-
-def _directions(value: Any) -> dict[str, bool] | None:
-    if value is None:
-        return None
-    if not isinstance(value, dict) or not all(isinstance(v, bool) for v in value.values()):
-        raise _invalid(
-            f"Cannot load the evaluation result: data.metric_directions in {mf.MANIFEST_NAME} "
-            f"should map metric names to true/false, got {value!r:.80}."
-        )
-    return value
-
-
-def _load_rows(root: pathlib.Path, spec: Any, manifest: dict[str, Any]) -> Any:
-    """The RowData described by the manifest's ``data.rows``, or None (older results)."""
-    if spec is None:
-        return None
-    from workbench.evaluation._rows import RowData
-
-    files = spec.get("files") if isinstance(spec, dict) else None
-    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
-        raise _invalid(
-            f"Cannot load the evaluation result: data.rows in {mf.MANIFEST_NAME} should be an "
-            f"object with a list of \"files\", got {spec!r:.120}."
-        )
-    contents = {}
-    for relpath in files:
-        if not relpath.startswith(f"{ROWS_DIR}/") or relpath not in manifest.get("files", {}):
-            raise _invalid(
-                f"Cannot load the evaluation result: row data file {relpath!r} is not a "
-                f"{ROWS_DIR}/ file recorded in {mf.MANIFEST_NAME}."
-            )
-        contents[relpath[len(ROWS_DIR) + 1:]] = _read(root, relpath, manifest)
-    return RowData.from_files(spec, contents)
-
-
-# ============================================================================ file system
-
-
-def _to_jsonable_checked(value: Any, key: str, encode: Callable[..., bytes]) -> Any:
-    return json.loads(encode(value, key))
-
-
-def _exists(root: pathlib.Path, name: str) -> bool:
-    return os.path.lexists(root / name)
-
-
-def _read(root: pathlib.Path, relpath: str, manifest: dict[str, Any] | None) -> bytes:
-    """Read ``root/relpath`` after checking the path; verify it against the manifest."""
-    file_path = safe_join(root, relpath)
-    if not file_path.is_file():  # a FIFO or device would block or never end
-        raise WorkbenchException(
-            f"Cannot load the evaluation result: {relpath} is missing or not a regular file.",
-            error_code=RESOURCE_DOES_NOT_EXIST,
-        )
-    data = file_path.read_bytes()
-    if manifest is not None:
-        mf.verify_file(check_relative_path(relpath), data, manifest)
-    return data
-
-
-def _read_json(
-    root: pathlib.Path,
-    relpath: str,
-    manifest: dict[str, Any] | None,
-    expected: type,
-    optional: bool = False,
-) -> Any:
-    if optional and not _exists(root, check_relative_path(relpath)):
-        return None
-    data = _read(root, relpath, manifest)
-    try:
-        value = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as err:
-        raise _invalid(
-            f"Cannot load the evaluation result: {relpath} is not valid JSON ({err})."
-        ) from None
-    if not isinstance(value, expected):
-        raise _invalid(
-            f"Cannot load the evaluation result: {relpath} should hold a JSON "
-            f"{'object' if expected is dict else 'array'}, got {type(value).__name__}."
-        )
-    return value
-
-
-def _make_sibling(target: pathlib.Path, tag: str) -> pathlib.Path:
-    """Create a hidden, uniquely named directory beside ``target`` (mode from the umask)."""
-    for _ in range(100):
-        candidate = target.with_name(f".{target.name}.{secrets.token_hex(6)}.{tag}")
-        try:
-            candidate.mkdir()
-        except FileExistsError:
-            continue
-        return candidate
-    raise WorkbenchException(f"Cannot create a temporary directory beside {str(target)!r}.")
-
-
-def _is_result_dir(path: pathlib.Path) -> bool:
-    return (path / mf.METRICS_NAME).is_file() and (path / mf.ARTIFACTS_METADATA_NAME).is_file()
-
-
-def _check_target(target: pathlib.Path, overwrite: bool) -> bool:
-    """Refuse a target we must not replace; return True when an existing result is replaced."""
-    if target.is_symlink():
-        raise WorkbenchException(
-            f"Cannot save the evaluation result to {str(target)!r}: it is a symbolic link. "
-            "Pass the real directory path.",
-            error_code=RESOURCE_ALREADY_EXISTS,
-        )
-    if not target.exists():
-        return False
-    if not target.is_dir():
-        raise WorkbenchException(
-            f"Cannot save the evaluation result to {str(target)!r}: a file of that name "
-            "exists. Choose another path.",
-            error_code=RESOURCE_ALREADY_EXISTS,
-        )
-    if not any(target.iterdir()):
-        return False
-    if not overwrite:
-        raise WorkbenchException(
-            f"Cannot save the evaluation result to {str(target)!r}: the directory exists "
-            "and is not empty. Pass overwrite=True to replace a saved result, or choose "
-            "another path.",
-            error_code=RESOURCE_ALREADY_EXISTS,
-        )
-    if not _is_result_dir(target):
-        raise WorkbenchException(
-            f"Cannot save the evaluation result to {str(target)!r}: the directory is not "
-            f"empty and holds no saved result (no {mf.METRICS_NAME} and "
-            f"{mf.ARTIFACTS_METADATA_NAME}), so overwrite=True does not replace it. Choose "
-            "another path.",
-            error_code=RESOURCE_ALREADY_EXISTS,
-        )
-    return True
-
-
-def _fsync_tree(root: pathlib.Path) -> None:
-    for dirpath, _dirnames, filenames in os.walk(root):
-        for name in filenames:
-            fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        _fsync_dir(dirpath)
-
-
-def _move_into_place(staging: pathlib.Path, target: pathlib.Path, replace: bool) -> None:
-    if not replace:
-        # rename(2) onto a missing name or an empty directory is atomic.
-        try:
-            os.rename(staging, target)
-        except OSError as err:
-            raise WorkbenchException(
-                f"Cannot save the evaluation result to {str(target)!r}: {err.strerror} "
-                "(was it created meanwhile?). Choose another path or pass overwrite=True.",
-                error_code=RESOURCE_ALREADY_EXISTS,
-            ) from None
-        return
-    # On Linux, renameat2(RENAME_EXCHANGE) swaps the two directories in one atomic step;
-    # the old result is then under the staging name and is removed.
-    if _exchange(staging, target):
-        shutil.rmtree(staging, ignore_errors=True)
-        return
-    # Elsewhere, two renames: the old result is moved aside, the new one takes its name.
-    # Between them the name is briefly absent, never half written; if the second rename
-    # fails, the old result is put back.
-    old = _make_sibling(target, "old")
-    os.rmdir(old)
-    os.rename(target, old)
-    try:
-        os.rename(staging, target)
-    except BaseException:
-        os.rename(old, target)
-        raise
-    with contextlib.suppress(OSError):
-        shutil.rmtree(old)
-
-
-def _exchange(a: pathlib.Path, b: pathlib.Path) -> bool:
-    """Atomically swap two paths with Linux's renameat2(RENAME_EXCHANGE).
-
-    Returns False when the platform, the C library or the file system cannot do it (the
-    caller falls back to two renames); raises OSError for any other failure.
-    """
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):  # no glibc 2.28+
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
-        return False
-    raise OSError(err, os.strerror(err), os.fspath(a))
