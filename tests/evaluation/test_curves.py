@@ -1,21 +1,11 @@
 """Curve points equal scikit-learn's before decimation; decimated curves keep AUC and ends."""
 
-import json
-
 import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from workbench import WorkbenchException
 from workbench.evaluation._classification import evaluate_classifier
 from workbench.evaluation._curves import (
-    CalibrationCurve,
-    DetCurve,
-    GainsCurve,
-    LiftCurve,
-    PrecisionRecallCurve,
-    RocCurve,
-    curve_from_dict,
     det_points,
     pr_points,
     rank_one_vs_rest,
@@ -182,55 +172,6 @@ def test_weighted_lift_uses_weighted_fractions():
     gains = next(c for c in out.curves if c.kind == "gains")
     np.testing.assert_allclose(gains.fraction, [0, 1 / 8, 4 / 8, 5 / 8, 1])
     np.testing.assert_allclose(gains.gain, [0, 0.5, 0.5, 1, 1])
-
-
-@pytest.mark.parametrize("curve", [
-    RocCurve(fpr=[0, 0.5, 1], tpr=[0, 0.75, 1], thresholds=[np.inf, 0.4, 0.1], auc=0.6875,
-             label="yes", n_total=4),
-    PrecisionRecallCurve(precision=[0.5, 1, 1], recall=[1, 0.5, 0], thresholds=[0.1, 0.4],
-                         average_precision=0.75, label="1", n_total=4),
-    LiftCurve(fraction=[0.25, 1], lift=[2, 1], label="1", n_total=4),
-    GainsCurve(fraction=[0, 0.25, 1], gain=[0, 0.5, 1], label=None, n_total=4),
-    CalibrationCurve(prob_pred=[0.1, 0.8], prob_true=[0.0, 1.0], counts=[2, 2],
-                     brier_score=0.1, expected_calibration_error=np.nan, n_bins=5, label="1"),
-    DetCurve(fpr=[1, 0.5], fnr=[0, 0.5], thresholds=[0.1, 0.4], label="macro", n_total=4),
-])
-def test_to_dict_is_strict_json_and_round_trips(curve):
-    d = curve.to_dict()
-    text = json.dumps(d, allow_nan=False)
-    back = curve_from_dict(json.loads(text))
-    assert back == curve and type(back) is type(curve)
-    assert type(curve).from_dict(d) == curve
-    assert d["kind"] == curve.kind
-    assert "array" not in repr(curve)  # the repr is short, not the data
-
-
-def test_curve_arrays_are_read_only_and_owned():
-    fpr = np.array([0.0, 1.0])
-    c = RocCurve(fpr=fpr, tpr=[0.0, 1.0], thresholds=[np.inf, 0.5], auc=0.5)
-    fpr[0] = 9
-    assert c.fpr[0] == 0.0
-    with pytest.raises(ValueError):
-        c.fpr[0] = 1.0
-    assert c != RocCurve(fpr=[0.0, 1.0], tpr=[0.0, 1.0], thresholds=[np.inf, 0.5], auc=0.6)
-
-
-def test_curve_from_dict_refuses_unknown_kinds():
-    with pytest.raises(WorkbenchException, match="Unknown curve kind 'pie'"):
-        curve_from_dict({"kind": "pie"})
-    with pytest.raises(WorkbenchException, match="expected kind 'roc'"):
-        RocCurve.from_dict({"kind": "det"})
-    with pytest.raises(WorkbenchException, match="the field 'tpr' is missing"):
-        RocCurve.from_dict({"kind": "roc", "fpr": [0], "thresholds": [1], "auc": 1})
-
-
-def test_calibration_rejects_bad_bins():
-    from workbench.evaluation._curves import calibration_curve
-
-    with pytest.raises(WorkbenchException, match="calibration_n_bins must be a positive"):
-        calibration_curve(np.array([True]), np.array([0.5]), n_bins=0)
-    with pytest.raises(WorkbenchException, match="calibration_n_bins must be a positive"):
-        evaluate_classifier([0, 1], [0, 1], [0.2, 0.7], labels=[0, 1], calibration_n_bins=2.5)
 
 
 def test_det_curve_keeps_detail_in_both_tails():

@@ -16,7 +16,6 @@ import workbench.evaluation._curves as curves
 import workbench.evaluation._ranking as ranking_mod
 from workbench.evaluation._classification import evaluate_classifier
 from workbench.evaluation._curves import (
-    calibration_curve,
     det_curve_from_ranking,
     det_points,
     ks_statistic,
@@ -162,21 +161,6 @@ def test_decimate_blocks_observes_every_point_and_takes_picks():
     assert sum(seen) == 10_000
     np.testing.assert_array_equal(take_blocks(parts, np.array([0, 299, 300, 9999]))[1],
                                   x[[0, 299, 300, 9999]] ** 2)
-
-
-def test_calibration_blocks_equal_the_whole(monkeypatch):
-    y, s = _data(3000, seed=5)
-    w = np.random.default_rng(5).random(3000)
-    whole = calibration_curve(y, s, n_bins=7, sample_weight=w)
-    monkeypatch.setattr(curves, "_ROWS", 37)
-    blocked = calibration_curve(y, s, n_bins=7, sample_weight=w)
-    np.testing.assert_array_equal(blocked.counts, whole.counts)
-    np.testing.assert_allclose(blocked.prob_pred, whole.prob_pred, rtol=RTOL)
-    np.testing.assert_allclose(blocked.prob_true, whole.prob_true, rtol=RTOL)
-    assert blocked.brier_score == pytest.approx(
-        skm.brier_score_loss(y, s, sample_weight=w), rel=RTOL)
-    assert whole.brier_score == pytest.approx(skm.brier_score_loss(y, s, sample_weight=w),
-                                              rel=RTOL)
 
 
 def _traced_peak(fn):

@@ -1,4 +1,4 @@
-"""Curves as data: ROC, precision-recall, DET, lift, gains and calibration.
+"""Curves from a ranking: ROC, precision-recall, DET, lift and gains (and the KS statistic).
 
 A binary classifier's curves all come from one ranking of its scores (:mod:`._ranking`:
 the true and false positives at each distinct score, ties handled as scikit-learn does,
@@ -11,12 +11,12 @@ curve below, the threshold table and the KS statistic read a ranking only throug
 (:func:`~workbench.evaluation._decimate.decimate_blocks`): no array the length of a curve
 is made, and the points kept are those the whole-array computation keeps.
 
-The curve objects are frozen dataclasses holding float64 numpy arrays (read-only). A
-stored curve has at most :data:`~workbench.evaluation._decimate.MAX_POINTS` points and
-keeps both endpoints; ``auc`` and ``average_precision`` are computed on every row before
-the curve is decimated, so they are exact. ``to_dict()`` gives strict JSON (non-finite
-floats become the strings ``"Infinity"``, ``"-Infinity"``, ``"NaN"``, which both
-Python's ``float()`` and JavaScript's ``Number()`` read back) and ``from_dict`` inverts it.
+The curves are records (:mod:`._curve_records`): frozen dataclasses holding float64
+numpy arrays (read-only), with strict JSON ``to_dict()`` / ``from_dict``. A stored curve
+has at most :data:`~workbench.evaluation._decimate.MAX_POINTS` points and keeps both
+endpoints; ``auc`` and ``average_precision`` are computed on every row before the curve
+is decimated, so they are exact. The calibration curve and Brier score, which read rows
+rather than a ranking, are in :mod:`._calibration`.
 
 Examples
 --------
@@ -33,14 +33,31 @@ True
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from typing import Any, ClassVar
 
 import numpy as np
 
 from workbench._exceptions import WorkbenchException
+# The records, calibration and JSON floats live in their own modules; their names are
+# imported here too, so that ``from workbench.evaluation._curves import ...`` keeps working.
+from workbench.evaluation._calibration import brier_score, calibration_curve
+from workbench.evaluation._curve_records import (
+    CalibrationCurve,
+    DetCurve,
+    GainsCurve,
+    LiftCurve,
+    PrecisionRecallCurve,
+    RocCurve,
+    curve_from_dict,
+)
+from workbench.evaluation._data_record import DataRecord
 from workbench.evaluation._decimate import MAX_POINTS, decimate_blocks, decimate_indices
+from workbench.evaluation._json_floats import (
+    decode_float,
+    decode_floats,
+    encode_float,
+    encode_floats,
+)
 from workbench.evaluation._ranking import (
     CountRanking,
     Ranking,
@@ -74,325 +91,10 @@ __all__ = [
     "sorted_scores",
 ]
 
-# --------------------------------------------------------------------------- encoding
-
-_NONFINITE = {"Infinity": math.inf, "-Infinity": -math.inf, "NaN": math.nan}
-
 # Points per block where a whole-curve temporary would otherwise be made.
 _BLOCK = 1 << 14
-# Rows per block where a per-row temporary would otherwise be made (calibration, Brier).
-_ROWS = 1 << 16
 # A held ranking up to this many points has its PR curve made whole (a few MB at most).
 _WHOLE = 1 << 17
-
-
-def encode_float(x: float) -> float | str:
-    """A float as JSON: itself when finite, else "Infinity", "-Infinity" or "NaN"."""
-    x = float(x)
-    if math.isfinite(x):
-        return x
-    if math.isnan(x):
-        return "NaN"
-    return "Infinity" if x > 0 else "-Infinity"
-
-
-def decode_float(x: Any) -> float:
-    """Invert :func:`encode_float` (``None`` reads as NaN)."""
-    if x is None:
-        return math.nan
-    if isinstance(x, str):
-        if x in _NONFINITE:
-            return _NONFINITE[x]
-        return float(x)
-    return float(x)
-
-
-def encode_floats(a: np.ndarray) -> list:
-    """A float array as a JSON list of floats (shortest round-trip repr)."""
-    a = np.asarray(a, dtype=np.float64)
-    if a.size == 0 or np.isfinite(a).all():
-        return a.tolist()
-    return [encode_float(v) for v in a.tolist()]
-
-
-def decode_floats(values: Any) -> np.ndarray:
-    """Invert :func:`encode_floats`."""
-    if values is None:
-        return np.empty(0)
-    if all(not isinstance(v, str) and v is not None for v in values):
-        return np.asarray(values, dtype=np.float64)
-    return np.asarray([decode_float(v) for v in values], dtype=np.float64)
-
-
-def _frozen_array(value: Any, dtype: Any = np.float64) -> np.ndarray:
-    a = np.array(value, dtype=dtype)  # a copy: the record owns its data
-    a.flags.writeable = False
-    return a
-
-
-def _arrays_equal(a: Any, b: Any) -> bool:
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        a, b = np.asarray(a), np.asarray(b)
-        if a.shape != b.shape:
-            return False
-        if a.dtype.kind in "fc" or b.dtype.kind in "fc":
-            return bool(np.array_equal(a, b, equal_nan=True))
-        return bool(np.array_equal(a, b))
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True
-    return a == b
-
-
-class DataRecord:
-    """Shared behaviour of the curve and table records: JSON dicts, equality, short repr.
-
-    Subclasses are frozen dataclasses that name their float-array fields in
-    ``_float_arrays``, their integer-array fields in ``_int_arrays`` and their float
-    scalars in ``_float_scalars``; every other field is stored as it is.
-    """
-
-    kind: ClassVar[str] = ""
-    _float_arrays: ClassVar[tuple[str, ...]] = ()
-    _int_arrays: ClassVar[tuple[str, ...]] = ()
-    _float_scalars: ClassVar[tuple[str, ...]] = ()
-
-    def __post_init__(self) -> None:
-        for name in self._float_arrays:
-            value = getattr(self, name)
-            if value is not None:
-                object.__setattr__(self, name, _frozen_array(value, np.float64))
-        for name in self._int_arrays:
-            value = getattr(self, name)
-            if value is not None:
-                object.__setattr__(self, name, _frozen_array(value, np.int64))
-        for name in self._float_scalars:
-            value = getattr(self, name)
-            if value is not None:
-                object.__setattr__(self, name, float(value))
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-able dict with a ``"kind"`` key (see the module docstring)."""
-        out: dict[str, Any] = {"kind": self.kind}
-        for f in dataclasses.fields(self):  # type: ignore[arg-type]
-            value = getattr(self, f.name)
-            if value is None:
-                out[f.name] = None
-            elif f.name in self._float_arrays:
-                if value.ndim > 1:
-                    out[f.name] = [encode_floats(row) for row in value]
-                else:
-                    out[f.name] = encode_floats(value)
-            elif f.name in self._int_arrays:
-                out[f.name] = value.tolist()
-            elif f.name in self._float_scalars:
-                out[f.name] = encode_float(value)
-            else:
-                out[f.name] = value
-        return out
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]):
-        """Rebuild a record from :meth:`to_dict`'s output."""
-        kind = d.get("kind", cls.kind)
-        if kind != cls.kind:
-            raise WorkbenchException.invalid_parameter_value(
-                f"Cannot read a {cls.__name__} from a dict of kind {kind!r}; expected "
-                f"kind {cls.kind!r}."
-            )
-        kwargs: dict[str, Any] = {}
-        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-            if f.name not in d:
-                if f.default is not dataclasses.MISSING:
-                    continue
-                raise WorkbenchException.invalid_parameter_value(
-                    f"Cannot read a {cls.__name__}: the field {f.name!r} is missing "
-                    f"(found {sorted(d)})."
-                )
-            value = d[f.name]
-            if value is not None and f.name in cls._float_arrays:
-                if value and isinstance(value[0], list):
-                    value = np.array([decode_floats(row) for row in value])
-                else:
-                    value = decode_floats(value)
-            elif value is not None and f.name in cls._float_scalars:
-                value = decode_float(value)
-            kwargs[f.name] = value
-        return cls(**kwargs)
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        return all(
-            _arrays_equal(getattr(self, f.name), getattr(other, f.name))
-            for f in dataclasses.fields(self)  # type: ignore[arg-type]
-        )
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        parts = []
-        for f in dataclasses.fields(self):  # type: ignore[arg-type]
-            value = getattr(self, f.name)
-            if isinstance(value, np.ndarray):
-                parts.append(f"{f.name}=<{value.dtype} {'x'.join(map(str, value.shape))}>")
-            elif isinstance(value, (list, tuple)) and len(value) > 6:
-                parts.append(f"{f.name}=[{len(value)} items]")
-            elif isinstance(value, float):
-                parts.append(f"{f.name}={value:.6g}")
-            else:
-                parts.append(f"{f.name}={value!r}")
-        return f"{type(self).__name__}({', '.join(parts)})"
-
-
-# --------------------------------------------------------------------------- records
-
-
-@dataclasses.dataclass(frozen=True, eq=False, repr=False)
-class RocCurve(DataRecord):
-    """Receiver operating characteristic: false and true positive rate per threshold.
-
-    ``thresholds[0]`` is ``inf`` (nothing predicted positive), as in scikit-learn's
-    ``roc_curve``; ``auc`` is the trapezoidal area on all rows. ``label`` is the positive
-    class as a string, or ``"micro"`` / ``"macro"`` for multiclass averages (whose
-    ``thresholds`` are empty: an average has no single threshold).
-
-    Examples
-    --------
-    >>> c = RocCurve(fpr=[0, 0, 1], tpr=[0, 1, 1], thresholds=[np.inf, 0.8, 0.1],
-    ...              auc=1.0, label="yes", n_total=2)
-    >>> c.to_dict()["thresholds"]
-    ['Infinity', 0.8, 0.1]
-    """
-
-    kind: ClassVar[str] = "roc"
-    _float_arrays: ClassVar[tuple[str, ...]] = ("fpr", "tpr", "thresholds")
-    _float_scalars: ClassVar[tuple[str, ...]] = ("auc",)
-
-    fpr: np.ndarray
-    tpr: np.ndarray
-    thresholds: np.ndarray
-    auc: float
-    label: str | None = None
-    n_total: int = 0
-
-
-@dataclasses.dataclass(frozen=True, eq=False, repr=False)
-class PrecisionRecallCurve(DataRecord):
-    """Precision and recall per threshold, recall decreasing, ending at (recall 0, precision 1).
-
-    As scikit-learn's ``precision_recall_curve``: ``precision`` and ``recall`` have one
-    more entry than ``thresholds``. ``average_precision`` is the step-wise area on all
-    rows (MLflow's ``precision_recall_auc``).
-    """
-
-    kind: ClassVar[str] = "precision_recall"
-    _float_arrays: ClassVar[tuple[str, ...]] = ("precision", "recall", "thresholds")
-    _float_scalars: ClassVar[tuple[str, ...]] = ("average_precision",)
-
-    precision: np.ndarray
-    recall: np.ndarray
-    thresholds: np.ndarray
-    average_precision: float
-    label: str | None = None
-    n_total: int = 0
-
-
-@dataclasses.dataclass(frozen=True, eq=False, repr=False)
-class LiftCurve(DataRecord):
-    """Lift (gain divided by the fraction of rows targeted) against that fraction.
-
-    One point per distinct score (ties are never split), so the curve does not depend
-    on the order of tied rows.
-    """
-
-    kind: ClassVar[str] = "lift"
-    _float_arrays: ClassVar[tuple[str, ...]] = ("fraction", "lift")
-
-    fraction: np.ndarray
-    lift: np.ndarray
-    label: str | None = None
-    n_total: int = 0
-
-
-@dataclasses.dataclass(frozen=True, eq=False, repr=False)
-class GainsCurve(DataRecord):
-    """Cumulative gains: the share of positives found in the top ``fraction`` of rows.
-
-    Starts at (0, 0) and ends at (1, 1).
-    """
-
-    kind: ClassVar[str] = "gains"
-    _float_arrays: ClassVar[tuple[str, ...]] = ("fraction", "gain")
-
-    fraction: np.ndarray
-    gain: np.ndarray
-    label: str | None = None
-    n_total: int = 0
-
-
-@dataclasses.dataclass(frozen=True, eq=False, repr=False)
-class CalibrationCurve(DataRecord):
-    """Reliability diagram with uniform bins, as scikit-learn's ``calibration_curve``.
-
-    ``prob_pred`` is the mean score and ``prob_true`` the fraction of positives in each
-    non-empty bin, ``counts`` the rows in it. ``brier_score`` is scikit-learn's
-    ``brier_score_loss`` (sample weights applied) and ``expected_calibration_error`` the
-    bin-count weighted mean of ``|prob_true - prob_pred|``.
-    """
-
-    kind: ClassVar[str] = "calibration"
-    _float_arrays: ClassVar[tuple[str, ...]] = ("prob_pred", "prob_true")
-    _int_arrays: ClassVar[tuple[str, ...]] = ("counts",)
-    _float_scalars: ClassVar[tuple[str, ...]] = ("brier_score", "expected_calibration_error")
-
-    prob_pred: np.ndarray
-    prob_true: np.ndarray
-    counts: np.ndarray
-    brier_score: float
-    expected_calibration_error: float
-    n_bins: int = 10
-    label: str | None = None
-
-
-@dataclasses.dataclass(frozen=True, eq=False, repr=False)
-class DetCurve(DataRecord):
-    """Detection error tradeoff: false positive rate against false negative rate.
-
-    As scikit-learn's ``det_curve`` (``fpr`` decreasing, thresholds increasing).
-    """
-
-    kind: ClassVar[str] = "det"
-    _float_arrays: ClassVar[tuple[str, ...]] = ("fpr", "fnr", "thresholds")
-
-    fpr: np.ndarray
-    fnr: np.ndarray
-    thresholds: np.ndarray
-    label: str | None = None
-    n_total: int = 0
-
-
-_CURVES = {c.kind: c for c in (RocCurve, PrecisionRecallCurve, LiftCurve, GainsCurve,
-                               CalibrationCurve, DetCurve)}
-
-
-def curve_from_dict(d: dict[str, Any]):
-    """Rebuild any curve from its ``to_dict()`` output, dispatching on ``d["kind"]``.
-
-    Examples
-    --------
-    >>> g = GainsCurve(fraction=[0, 0.5, 1], gain=[0, 1, 1], label="1", n_total=2)
-    >>> curve_from_dict(g.to_dict()) == g
-    True
-    """
-    kind = d.get("kind") if isinstance(d, dict) else None
-    if kind not in _CURVES:
-        raise WorkbenchException.invalid_parameter_value(
-            f"Unknown curve kind {kind!r}; expected one of {sorted(_CURVES)}."
-        )
-    return _CURVES[kind].from_dict(d)
-
-
-# --------------------------------------------------------------------------- ranking
 
 
 def _both_classes(ranking: Ranking, what: str) -> None:
@@ -762,95 +464,3 @@ def ks_statistic(ranking: Ranking) -> float:
     n_pos, n_neg = ranking.n_pos, ranking.n_neg
     return float(max(np.max(tps / n_pos - fps / n_neg) for _, tps, fps, _ in ranking.blocks()))
 
-
-def calibration_curve(
-    y_pos: np.ndarray,
-    prob: np.ndarray,
-    *,
-    n_bins: int = 10,
-    sample_weight: np.ndarray | None = None,
-    label: str | None = None,
-) -> CalibrationCurve:
-    """Uniform-bin calibration curve, Brier score and expected calibration error.
-
-    The bins and fractions are scikit-learn's ``calibration_curve(strategy="uniform")``
-    (unweighted, as there); the Brier score is ``brier_score_loss`` with the weights.
-
-    Examples
-    --------
-    >>> c = calibration_curve(np.array([0, 1, 1, 0], bool), np.array([0.1, 0.9, 0.8, 0.3]),
-    ...                       n_bins=2)
-    >>> c.prob_pred, c.prob_true, c.counts
-    (array([0.2 , 0.85]), array([0., 1.]), array([2, 2]))
-    >>> round(c.brier_score, 4), round(c.expected_calibration_error, 4)
-    (0.0375, 0.175)
-    """
-    if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
-        raise WorkbenchException.invalid_parameter_value(
-            f"calibration_n_bins must be a positive integer, got {n_bins!r}."
-        )
-    n_bins = int(n_bins)
-    prob = np.asarray(prob, dtype=np.float64)
-    y = np.asarray(y_pos, dtype=bool)
-    if prob.size and (prob.min() < 0 or prob.max() > 1):
-        raise WorkbenchException.invalid_parameter_value(
-            f"A calibration curve needs probabilities in [0, 1], but the scores range over "
-            f"[{prob.min():.6g}, {prob.max():.6g}]."
-        )
-    # a block of rows at a time: no temporary the length of the data
-    bin_sums = np.zeros(n_bins)
-    bin_true = np.zeros(n_bins)
-    bin_total = np.zeros(n_bins, dtype=np.int64)
-    for i in range(0, prob.shape[0], _ROWS):
-        p_block = prob[i : i + _ROWS]
-        binids = _uniform_bin_ids(p_block, n_bins)
-        bin_sums += np.bincount(binids, weights=p_block, minlength=n_bins)
-        bin_true += np.bincount(binids, weights=y[i : i + _ROWS], minlength=n_bins)
-        bin_total += np.bincount(binids, minlength=n_bins)
-    nonzero = bin_total != 0
-    prob_true = bin_true[nonzero] / bin_total[nonzero]
-    prob_pred = bin_sums[nonzero] / bin_total[nonzero]
-    counts = bin_total[nonzero]
-    n = counts.sum()
-    ece = float(np.sum(counts / n * np.abs(prob_true - prob_pred))) if n else math.nan
-    return CalibrationCurve(prob_pred=prob_pred, prob_true=prob_true, counts=counts,
-                            brier_score=brier_score(y, prob, sample_weight),
-                            expected_calibration_error=ece, n_bins=n_bins, label=label)
-
-
-def _uniform_bin_ids(prob: np.ndarray, n_bins: int) -> np.ndarray:
-    """``np.searchsorted(np.linspace(0, 1, n_bins + 1)[1:-1], prob)`` without the search.
-
-    ``floor(prob * n_bins)`` is off by at most one near an edge (the edges are rounded
-    floats); one comparison with the edges on each side corrects it exactly.
-    """
-    inner = np.linspace(0.0, 1.0, n_bins + 1)[1:-1]
-    if inner.shape[0] == 0:
-        return np.zeros(prob.shape[0], dtype=np.int64)
-    ids = (prob * n_bins).astype(np.int64)
-    np.clip(ids, 0, n_bins - 1, out=ids)
-    # searchsorted(side="left") counts the inner edges strictly below prob
-    lower = np.concatenate(([-np.inf], inner))  # edge below bin i
-    upper = np.concatenate((inner, [np.inf]))  # edge at the top of bin i
-    ids -= lower[ids] >= prob
-    ids += upper[ids] < prob
-    return ids
-
-
-def brier_score(y_pos: np.ndarray, prob: np.ndarray,
-                sample_weight: np.ndarray | None = None) -> float:
-    """scikit-learn's binary ``brier_score_loss``, with its exact arithmetic."""
-    y_pos = np.asarray(y_pos)
-    p = np.asarray(prob, dtype=np.float64)
-    w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-    sums = []
-    for i in range(0, p.shape[0], _ROWS):  # a block of rows at a time (sums added exactly)
-        yf = y_pos[i : i + _ROWS].astype(np.float64)
-        pb = p[i : i + _ROWS]
-        per_row = ((1.0 - yf) - (1.0 - pb)) ** 2 + (yf - pb) ** 2
-        if w is not None:
-            per_row *= w[i : i + _ROWS]
-        sums.append(float(np.sum(per_row)))
-    total = math.fsum(sums)
-    value = total / p.shape[0] if w is None else total / np.sum(w)
-    return float(value * 0.5)
