@@ -56,7 +56,7 @@ from typing import Any
 
 import numpy as np
 
-from workbench._exceptions import INVALID_PARAMETER_VALUE, WorkbenchException
+from workbench._exceptions import WorkbenchException
 
 __all__ = ["BLOCK_ELEMENTS", "BOOTSTRAP_METRICS", "bootstrap_metrics", "percentile_interval",
            "resample_indices"]
@@ -74,8 +74,7 @@ BOOTSTRAP_METRICS = {
 }
 
 
-def _invalid(message: str) -> WorkbenchException:
-    return WorkbenchException(message, error_code=INVALID_PARAMETER_VALUE)
+_invalid = WorkbenchException.invalid_parameter_value
 
 
 # --------------------------------------------------------------------------- resampling

@@ -89,8 +89,7 @@ _PER_CLASS_METRICS = ("accuracy_score", "precision_score", "recall_score", "f1_s
 MAX_REPORTED = 10
 
 
-def _invalid(message: str) -> WorkbenchException:
-    return WorkbenchException(message, error_code=INVALID_PARAMETER_VALUE)
+_invalid = WorkbenchException.invalid_parameter_value
 
 
 # ============================================================================ JSON helpers

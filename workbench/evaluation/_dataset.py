@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench._exceptions import INVALID_PARAMETER_VALUE, WorkbenchException
+from workbench._exceptions import WorkbenchException
 
 __all__ = ["EvaluationDataset"]
 
@@ -53,8 +53,7 @@ __all__ = ["EvaluationDataset"]
 DEFAULT_NAME = "dataset"
 
 
-def _error(message: str) -> WorkbenchException:
-    return WorkbenchException(message, error_code=INVALID_PARAMETER_VALUE)
+_error = WorkbenchException.invalid_parameter_value
 
 
 def _closest(name: Any, candidates: list[Any]) -> str:

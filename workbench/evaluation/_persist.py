@@ -58,8 +58,7 @@ _generated: dict[str, str] = {}
 _disabled: contextvars.ContextVar[bool] = contextvars.ContextVar("workbench_log_evaluations_off", default=False)
 
 
-def _invalid(message: str) -> WorkbenchException:
-    return WorkbenchException(message, error_code=INVALID_PARAMETER_VALUE)
+_invalid = WorkbenchException.invalid_parameter_value
 
 
 # ---------------------------------------------------------------------- the switch

@@ -55,8 +55,7 @@ _THRESHOLD_CLASSIFIERS = frozenset({"TunedThresholdClassifierCV", "FixedThreshol
 _RAW_MODEL_LOADERS = frozenset({"mlflow.sklearn", "workbench.sklearn"})
 
 
-def _error(message: str) -> WorkbenchException:
-    return WorkbenchException(message, error_code=INVALID_PARAMETER_VALUE)
+_error = WorkbenchException.invalid_parameter_value
 
 
 def _qualname(obj: Any) -> str:

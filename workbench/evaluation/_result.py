@@ -142,8 +142,7 @@ __all__ = ["EvaluationResult"]
 # ============================================================================ helpers
 
 
-def _invalid(message: str) -> WorkbenchException:
-    return WorkbenchException(message, error_code=INVALID_PARAMETER_VALUE)
+_invalid = WorkbenchException.invalid_parameter_value
 
 
 def _artifact_file_name(uri: str) -> str:

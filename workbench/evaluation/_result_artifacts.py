@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from workbench._exceptions import INVALID_PARAMETER_VALUE, WorkbenchException
+from workbench._exceptions import WorkbenchException
 from workbench.evaluation import _manifest as mf
 
 
-def _invalid(message: str) -> WorkbenchException:
-    return WorkbenchException(message, error_code=INVALID_PARAMETER_VALUE)
+_invalid = WorkbenchException.invalid_parameter_value
 
 
 def _artifact_class_name(artifact: Any, name: str) -> str:

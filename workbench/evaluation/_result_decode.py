@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from workbench._exceptions import INVALID_PARAMETER_VALUE, WorkbenchException
+from workbench._exceptions import WorkbenchException
 
 
-def _invalid(message: str) -> WorkbenchException:
-    return WorkbenchException(message, error_code=INVALID_PARAMETER_VALUE)
+_invalid = WorkbenchException.invalid_parameter_value
 
 
 # Decoders of the data files, looked up when a file is read so that the modules that

@@ -15,7 +15,6 @@ import pathlib
 from typing import Any
 
 from workbench._exceptions import (
-    INVALID_PARAMETER_VALUE,
     RESOURCE_DOES_NOT_EXIST,
     WorkbenchException,
 )
@@ -26,8 +25,7 @@ from workbench.evaluation import _manifest as mf
 ROWS_DIR = "rows"
 
 
-def _invalid(message: str) -> WorkbenchException:
-    return WorkbenchException(message, error_code=INVALID_PARAMETER_VALUE)
+_invalid = WorkbenchException.invalid_parameter_value
 
 
 def _directions(value: Any) -> dict[str, bool] | None:

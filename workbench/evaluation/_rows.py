@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from workbench._exceptions import INVALID_PARAMETER_VALUE, WorkbenchException
+from workbench._exceptions import WorkbenchException
 
 __all__ = ["KINDS", "RowData"]
 
@@ -56,8 +56,7 @@ ARRAY_FIELDS = ("y_true", "y_pred", "scores", "sample_weight")
 _AVERAGES = ("weighted", "macro", "micro")
 
 
-def _invalid(message: str) -> WorkbenchException:
-    return WorkbenchException(message, error_code=INVALID_PARAMETER_VALUE)
+_invalid = WorkbenchException.invalid_parameter_value
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:

@@ -35,7 +35,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from workbench._exceptions import (
-    INVALID_PARAMETER_VALUE,
     RESOURCE_DOES_NOT_EXIST,
     WorkbenchException,
 )
@@ -66,8 +65,7 @@ class InputExampleNotFoundError(WorkbenchException, FileNotFoundError):
         super().__init__(message, error_code=RESOURCE_DOES_NOT_EXIST)
 
 
-def _invalid(message: str) -> WorkbenchException:
-    return WorkbenchException(message, error_code=INVALID_PARAMETER_VALUE)
+_invalid = WorkbenchException.invalid_parameter_value
 
 
 # --------------------------------------------------------------------------- writing

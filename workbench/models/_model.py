@@ -101,8 +101,7 @@ _INIT_KEYS = frozenset(
 )
 
 
-def _invalid(message: str) -> WorkbenchException:
-    return WorkbenchException(message, error_code=INVALID_PARAMETER_VALUE)
+_invalid = WorkbenchException.invalid_parameter_value
 
 
 def _workbench_version() -> str:

@@ -280,8 +280,7 @@ _RESOURCE_CLASSES: dict[str, dict[str, type[DatabricksResource]]] = {
 }
 
 
-def _invalid(message: str) -> WorkbenchException:
-    return WorkbenchException(message, error_code=INVALID_PARAMETER_VALUE)
+_invalid = WorkbenchException.invalid_parameter_value
 
 
 def resources_to_dict(

@@ -12,6 +12,8 @@ It lives in the model layer (it needs nothing of the web framework) so that
 
 from __future__ import annotations
 
+import contextlib
+
 import json
 import logging
 import os
@@ -116,10 +118,10 @@ class RequestScorer:
         )
 
         if kind == KIND_JSON and isinstance(body, (bytes, bytearray)):
-            try:  # as text, so that an error echoes the body as the client wrote it
+            # as text, so that an error echoes the body as the client wrote it; bytes that are
+            # not UTF-8 stay bytes and the JSON parser reports them
+            with contextlib.suppress(UnicodeDecodeError):
                 body = bytes(body).decode("utf-8")
-            except UnicodeDecodeError:
-                pass  # the JSON parser reports it
         try:
             if kind == KIND_JSON:
                 decoded = _decode_json_object(body)

@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from workbench._exceptions import INVALID_PARAMETER_VALUE, WorkbenchException
+from workbench._exceptions import WorkbenchException
 
 __all__ = ["MAX_BEESWARM_POINTS", "SPEC_VERSION", "comparison_view", "decode_array",
            "evaluation_view"]
@@ -86,8 +86,7 @@ _THRESHOLD_COLUMNS = ("thresholds", "tp", "fp", "tn", "fn", "precision", "recall
 # ============================================================================ encoding
 
 
-def _invalid(message: str) -> WorkbenchException:
-    return WorkbenchException(message, error_code=INVALID_PARAMETER_VALUE)
+_invalid = WorkbenchException.invalid_parameter_value
 
 
 def _text(value: Any, limit: int = MAX_TEXT) -> str:

@@ -112,8 +112,7 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def _invalid(message: str) -> WorkbenchException:
-    return WorkbenchException(message, error_code=INVALID_PARAMETER_VALUE)
+_invalid = WorkbenchException.invalid_parameter_value
 
 
 def _missing(message: str) -> WorkbenchException:

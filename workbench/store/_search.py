@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from workbench._exceptions import INVALID_PARAMETER_VALUE, WorkbenchException
+from workbench._exceptions import WorkbenchException
 
 _PREFIXES = {
     "metric": "metric", "metrics": "metric",
@@ -51,8 +51,7 @@ _TOKEN = re.compile(
 )
 
 
-def _invalid(message: str) -> WorkbenchException:
-    return WorkbenchException(message, error_code=INVALID_PARAMETER_VALUE)
+_invalid = WorkbenchException.invalid_parameter_value
 
 
 def _unquote(text: str) -> str:

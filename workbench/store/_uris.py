@@ -24,7 +24,6 @@ import urllib.parse
 from dataclasses import dataclass
 
 from workbench._exceptions import (
-    INVALID_PARAMETER_VALUE,
     RESOURCE_DOES_NOT_EXIST,
     WorkbenchException,
 )
@@ -35,8 +34,7 @@ MODELS_SCHEME = "models"
 SCHEMES = (RUNS_SCHEME, MODELS_SCHEME)
 
 
-def _invalid(message: str) -> WorkbenchException:
-    return WorkbenchException(message, error_code=INVALID_PARAMETER_VALUE)
+_invalid = WorkbenchException.invalid_parameter_value
 
 
 def is_store_uri(uri: object) -> bool:

@@ -13,7 +13,7 @@ import numbers
 import posixpath
 import re
 
-from workbench._exceptions import INVALID_PARAMETER_VALUE, WorkbenchException
+from workbench._exceptions import WorkbenchException
 
 MAX_KEY_LENGTH = 250
 MAX_PARAM_VALUE_LENGTH = 6000
@@ -25,8 +25,7 @@ _KEY = re.compile(r"^[/\w.\- :]*$")
 _BAD_NAME_CHARS = re.compile(r"[/\\\x00-\x1f\x7f]")
 
 
-def _invalid(message: str) -> WorkbenchException:
-    return WorkbenchException(message, error_code=INVALID_PARAMETER_VALUE)
+_invalid = WorkbenchException.invalid_parameter_value
 
 
 def check_run_id(run_id: object) -> str:

@@ -114,8 +114,7 @@ class InvalidDataForSignatureInferenceError(WorkbenchException):
         super().__init__(message, error_code=INVALID_PARAMETER_VALUE)
 
 
-def _invalid(message: str) -> WorkbenchException:
-    return WorkbenchException(message, error_code=INVALID_PARAMETER_VALUE)
+_invalid = WorkbenchException.invalid_parameter_value
 
 
 def _short(value: Any, limit: int = 80) -> str:

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench._exceptions import INVALID_PARAMETER_VALUE, WorkbenchException
+from workbench._exceptions import WorkbenchException
 from workbench.evaluation.evaluators._base import ModelEvaluator, Steps
 
 __all__ = ["CONFIG_KEYS", "DefaultEvaluator"]
@@ -75,8 +75,7 @@ IGNORED_MLFLOW_KEYS = (
 _AVERAGES = ("weighted", "macro", "micro")
 
 
-def _error(message: str) -> WorkbenchException:
-    return WorkbenchException(message, error_code=INVALID_PARAMETER_VALUE)
+_error = WorkbenchException.invalid_parameter_value
 
 
 def _py(value: Any) -> Any:
